@@ -1,0 +1,46 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Release builds let clients specialize the generic numeric code of the libraries
+/// (`Tensor<Float>`, `GRU<Float>`, …) instead of calling it through witness tables.
+let crossModule: [SwiftSetting] = [
+  .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+]
+
+let package = Package(
+  name: "RL2",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "rl2", targets: ["rl2"]),
+    .library(name: "RL2Nets", targets: ["RL2Nets"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CBLAS",
+      pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev"])]
+    ),
+    .systemLibrary(
+      name: "CZeroMQ",
+      pkgConfig: "libzmq",
+      providers: [.apt(["libzmq3-dev"])]
+    ),
+    .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
+    .target(name: "RL2Nets", dependencies: ["RL2Math"], swiftSettings: crossModule),
+    .executableTarget(
+      name: "rl2",
+      dependencies: [
+        "RL2Math", "RL2Nets",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: crossModule
+    ),
+    .testTarget(name: "RL2MathTests", dependencies: ["RL2Math"]),
+    .testTarget(name: "RL2NetsTests", dependencies: ["RL2Nets", "RL2Math"]),
+    .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
+    .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
+  ]
+)

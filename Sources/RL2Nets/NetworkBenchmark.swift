@@ -1,0 +1,147 @@
+import Foundation
+import RL2Math
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// Throughput of the network core in GFLOP/s, beside this machine's measured SGEMM peak.
+///
+/// FLOPs count the multiply–adds of the dense products (2 per multiply–add); elementwise work
+/// is not counted, so the ratios to the SGEMM figure say how close a layer comes to pure GEMM.
+public struct NetworkBenchmark: Sendable {
+  public struct Configuration: Sendable {
+    /// B trials, H hidden units, T steps, I input width (50-arm bandit: 50 + reward + flag).
+    public var trials = 256, hidden = 256, steps = 100, inputWidth = 52
+    /// Images per conv benchmark batch (40×30 RGB observations of the maze).
+    public var images = 256
+    /// SGEMM matrix size for the peak measurement.
+    public var gemmSize = 2048
+    /// Timed repetitions; the best is reported.
+    public var repetitions = 5
+    /// BLAS threads (0: every core).
+    public var threads = 0
+
+    public init() {}
+  }
+
+  public struct Report: Codable, Sendable {
+    public var threads: Int
+    public var sgemm_gflops: Double
+    public var gru_forward_gflops: Double
+    public var gru_train_gflops: Double
+    public var conv_train_gflops: Double
+    public var gru_forward_ratio: Double
+    public var gru_train_ratio: Double
+    public var conv_train_ratio: Double
+    public var gru_forward_seconds: Double
+    public var gru_train_seconds: Double
+    public var conv_train_seconds: Double
+  }
+
+  public let configuration: Configuration
+
+  public init(configuration: Configuration = Configuration()) {
+    self.configuration = configuration
+  }
+
+  /// Runs every measurement; `progress` receives one line per finished measurement.
+  public func run(progress: (String) -> Void = { _ in }) -> Report {
+    let threads = configuration.threads > 0 ? configuration.threads : BLAS.coreCount
+    BLAS.threadCount = threads
+    let sgemm = measureGEMM()
+    progress(String(format: "sgemm %d³: %.1f GFLOP/s", configuration.gemmSize, sgemm))
+    let (forward, forwardSeconds) = measureGRUForward()
+    progress(
+      String(format: "GRU forward: %.1f GFLOP/s (%.1f%% of sgemm)", forward, 100 * forward / sgemm))
+    let (train, trainSeconds) = measureGRUTrain()
+    progress(
+      String(
+        format: "GRU forward+backward: %.1f GFLOP/s (%.1f%% of sgemm)", train, 100 * train / sgemm))
+    let (conv, convSeconds) = measureConvTrain()
+    progress(
+      String(
+        format: "conv encoder forward+backward: %.1f GFLOP/s (%.1f%% of sgemm)", conv,
+        100 * conv / sgemm))
+    return Report(
+      threads: threads, sgemm_gflops: sgemm, gru_forward_gflops: forward,
+      gru_train_gflops: train, conv_train_gflops: conv, gru_forward_ratio: forward / sgemm,
+      gru_train_ratio: train / sgemm, conv_train_ratio: conv / sgemm,
+      gru_forward_seconds: forwardSeconds, gru_train_seconds: trainSeconds,
+      conv_train_seconds: convSeconds)
+  }
+
+  func measureGEMM() -> Double {
+    let n = configuration.gemmSize
+    var random = RandomStream(seed: 1)
+    let a = Tensor<Float>(shape: [n, n]) { Float(random.normal()) }
+    let b = Tensor<Float>(shape: [n, n]) { Float(random.normal()) }
+    let seconds = bestTime { _ = BLAS.matmul(a, b) }
+    return 2 * Double(n * n * n) / seconds / 1e9
+  }
+
+  func makeGRU() -> (GRU<Float>, Parameters<Float>, Tensor<Float>) {
+    let c = configuration
+    var layout = ParameterLayout()
+    let gru = GRU<Float>(
+      inputCount: c.inputWidth, hiddenCount: c.hidden, name: "gru", layout: &layout)
+    var random = RandomStream(seed: 2)
+    let parameters = Parameters<Float>(layout: layout, random: &random)
+    let input = Tensor<Float>(shape: [c.steps, c.trials, c.inputWidth]) {
+      random.uniform() < 0.1 ? 1 : 0
+    }
+    return (gru, parameters, input)
+  }
+
+  /// 2·T·B·3H·(I + H): the input projection and the recurrent product of every step.
+  var gruForwardFLOPs: Double {
+    let c = configuration
+    return 2 * Double(c.steps * c.trials * 3 * c.hidden * (c.inputWidth + c.hidden))
+  }
+
+  func measureGRUForward() -> (Double, Double) {
+    let (gru, parameters, input) = makeGRU()
+    let seconds = bestTime { _ = gru.forward(input, parameters) }
+    return (gruForwardFLOPs / seconds / 1e9, seconds)
+  }
+
+  /// Forward, then backward without an input gradient (as in training on φ):
+  /// per step ∂h_{t−1} (2·B·3H·H), and once ∂Wh (2·T·B·3H·H) and ∂Wx (2·T·B·3H·I).
+  func measureGRUTrain() -> (Double, Double) {
+    let c = configuration
+    let (gru, parameters, input) = makeGRU()
+    var random = RandomStream(seed: 3)
+    let statesGradient = Tensor<Float>(shape: [c.steps, c.trials, c.hidden]) {
+      Float(random.normal())
+    }
+    let backwardFLOPs =
+      2 * Double(c.steps * c.trials * 3 * c.hidden * (2 * c.hidden + c.inputWidth))
+    let seconds = bestTime {
+      let (_, cache) = gru.forward(input, parameters)
+      _ = gru.backward(statesGradient, cache, parameters, computeInputGradient: false)
+    }
+    return ((gruForwardFLOPs + backwardFLOPs) / seconds / 1e9, seconds)
+  }
+
+  func measureConvTrain() -> (Double, Double) {
+    (0, 0)
+  }
+
+  func bestTime(_ body: () -> Void) -> Double {
+    body()
+    var best = Double.infinity
+    for _ in 0..<configuration.repetitions {
+      let start = monotonicSeconds()
+      body()
+      best = min(best, monotonicSeconds() - start)
+    }
+    return best
+  }
+}
+
+/// Seconds on the monotonic clock.
+public func monotonicSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_MONOTONIC, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) * 1e-9
+}
