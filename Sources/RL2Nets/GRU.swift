@@ -96,25 +96,17 @@ public struct GRU<Scalar: TensorScalar>: Sendable {
     }
     var gates = projectInputs(input, weights)
     var candidate = Tensor<Scalar>(shape: [T, B, H])
-    var recurrent = [Scalar](repeating: 0, count: B * 3 * H)
     let liveMask = live ?? Array(repeating: true, count: T * B)
     liveMask.withUnsafeBufferPointer { liveMask in
       states.withUnsafeMutableBufferPointer { states in
         gates.withUnsafeMutableBufferPointer { gates in
           candidate.withUnsafeMutableBufferPointer { candidate in
             weights.recurrent.withUnsafeBufferPointer { wh in
-              recurrent.withUnsafeMutableBufferPointer { recurrent in
-                for t in 0..<T {
-                  let previous = states.baseAddress! + t * B * H
-                  BLAS.gemm(
-                    transposeB: true, m: B, n: 3 * H, k: H, a: previous, lda: H,
-                    b: wh.baseAddress!, ldb: H, c: recurrent.baseAddress!, ldc: 3 * H)
-                  cellForward(
-                    gates: gates.baseAddress! + t * B * 3 * H, recurrent: recurrent.baseAddress!,
-                    candidate: candidate.baseAddress! + t * B * H, previous: previous,
-                    next: previous + B * H, live: liveMask.baseAddress! + t * B, trialCount: B)
-                }
-              }
+              let buffers = StepBuffers(
+                states: states.baseAddress!, gates: gates.baseAddress!,
+                candidate: candidate.baseAddress!, recurrentWeight: wh.baseAddress!,
+                live: liveMask.baseAddress!, stepCount: T, trialCount: B)
+              Parallel.forEachRange(count: B) { trials in forwardSteps(buffers, trials: trials) }
             }
           }
         }
@@ -125,6 +117,40 @@ public struct GRU<Scalar: TensorScalar>: Sendable {
       stepCount: T, trialCount: B, weights: weights, input: input, states: states, gates: gates,
       recurrentCandidate: candidate, live: live)
     return (outputs, cache)
+  }
+
+  /// Pointers into a forward pass's cache tensors, shared by the workers of one pass; each
+  /// worker touches only its own trials' rows.
+  private struct StepBuffers {
+    /// h₀ … h_T [T+1, B, H], gates [T, B, 3H], candidate [T, B, H].
+    let states: UnsafeMutablePointer<Scalar>
+    let gates: UnsafeMutablePointer<Scalar>
+    let candidate: UnsafeMutablePointer<Scalar>
+    /// Wh [3H, H].
+    let recurrentWeight: UnsafePointer<Scalar>
+    /// [T, B].
+    let live: UnsafePointer<Bool>
+    let stepCount: Int
+    let trialCount: Int
+  }
+
+  /// The time loop of `forward` for one contiguous range of trials: per step one GEMM of the
+  /// range's states with Wh, then the cell's elementwise part.
+  private func forwardSteps(_ buffers: StepBuffers, trials: Range<Int>) {
+    let (B, H, b0) = (buffers.trialCount, hiddenCount, trials.lowerBound)
+    var recurrent = [Scalar](repeating: 0, count: trials.count * 3 * H)
+    recurrent.withUnsafeMutableBufferPointer { recurrent in
+      for t in 0..<buffers.stepCount {
+        let previous = buffers.states + (t * B + b0) * H
+        BLAS.gemm(
+          transposeB: true, m: trials.count, n: 3 * H, k: H, a: previous, lda: H,
+          b: buffers.recurrentWeight, ldb: H, c: recurrent.baseAddress!, ldc: 3 * H)
+        cellForward(
+          gates: buffers.gates + (t * B + b0) * 3 * H, recurrent: recurrent.baseAddress!,
+          candidate: buffers.candidate + (t * B + b0) * H, previous: previous,
+          next: previous + B * H, live: buffers.live + t * B + b0, trialCount: trials.count)
+      }
+    }
   }
 
   /// One step for B trials without a cache, for rollouts: h ← GRU(x, h) where live.
@@ -249,31 +275,26 @@ public struct GRU<Scalar: TensorScalar>: Sendable {
     precondition(statesGradient.count == T * B * H, "states gradient must be [T, B, H]")
     var gatesGradient = Tensor<Scalar>(shape: [T, B, 3 * H])
     var recurrentGradient = Tensor<Scalar>(shape: [T, B, 3 * H])
-    var stateGradient = finalStateGradient?.scalars ?? Array(repeating: 0, count: B * H)
-    var previousGradient = [Scalar](repeating: 0, count: B * H)
     let liveMask = cache.live ?? Array(repeating: true, count: T * B)
-    statesGradient.withUnsafeBufferPointer { dStates in
-      cache.states.withUnsafeBufferPointer { states in
-        cache.gates.withUnsafeBufferPointer { gates in
-          cache.recurrentCandidate.withUnsafeBufferPointer { candidate in
-            gatesGradient.withUnsafeMutableBufferPointer { dGates in
-              recurrentGradient.withUnsafeMutableBufferPointer { dRecurrent in
-                cache.weights.recurrent.withUnsafeBufferPointer { wh in
-                  for t in stride(from: T - 1, through: 0, by: -1) {
-                    for i in 0..<(B * H) { stateGradient[i] += dStates[t * B * H + i] }
-                    cellBackward(
-                      stateGradient: stateGradient, gates: gates.baseAddress! + t * B * 3 * H,
-                      candidate: candidate.baseAddress! + t * B * H,
-                      previous: states.baseAddress! + t * B * H,
-                      live: liveMask, liveOffset: t * B, trialCount: B,
-                      gatesGradient: dGates.baseAddress! + t * B * 3 * H,
-                      recurrentGradient: dRecurrent.baseAddress! + t * B * 3 * H,
-                      previousGradient: &previousGradient)
-                    BLAS.gemm(
-                      m: B, n: H, k: 3 * H, a: dRecurrent.baseAddress! + t * B * 3 * H,
-                      lda: 3 * H, b: wh.baseAddress!, ldb: H, beta: 1,
-                      c: &previousGradient, ldc: H)
-                    swap(&stateGradient, &previousGradient)
+    var initialStateGradient = finalStateGradient ?? Tensor<Scalar>(shape: [B, H])
+    initialStateGradient.withUnsafeMutableBufferPointer { dh in
+      statesGradient.withUnsafeBufferPointer { dStates in
+        cache.states.withUnsafeBufferPointer { states in
+          cache.gates.withUnsafeBufferPointer { gates in
+            cache.recurrentCandidate.withUnsafeBufferPointer { candidate in
+              gatesGradient.withUnsafeMutableBufferPointer { dGates in
+                recurrentGradient.withUnsafeMutableBufferPointer { dRecurrent in
+                  cache.weights.recurrent.withUnsafeBufferPointer { wh in
+                    liveMask.withUnsafeBufferPointer { live in
+                      let buffers = BackwardBuffers(
+                        stateGradient: dh.baseAddress!, statesGradient: dStates.baseAddress!,
+                        states: states.baseAddress!, gates: gates.baseAddress!,
+                        candidate: candidate.baseAddress!, gatesGradient: dGates.baseAddress!,
+                        recurrentGradient: dRecurrent.baseAddress!,
+                        recurrentWeight: wh.baseAddress!, live: live.baseAddress!,
+                        stepCount: T, trialCount: B)
+                      Parallel.forEachRange(count: B) { backwardSteps(buffers, trials: $0) }
+                    }
                   }
                 }
               }
@@ -290,7 +311,54 @@ public struct GRU<Scalar: TensorScalar>: Sendable {
       computeInputGradient: computeInputGradient)
     return InputGradients(
       input: inputGradient?.reshaped([T, B, inputCount]),
-      initialState: Tensor(shape: [B, H], scalars: stateGradient))
+      initialState: initialStateGradient)
+  }
+
+  /// Pointers into a backward pass's tensors; each worker touches only its own trials' rows.
+  private struct BackwardBuffers {
+    /// ∂L/∂h [B, H]: on entry ∂L/∂h_T from beyond the sequence, on exit ∂L/∂h₀.
+    let stateGradient: UnsafeMutablePointer<Scalar>
+    /// ∂L/∂h₁ … ∂L/∂h_T [T, B, H].
+    let statesGradient: UnsafePointer<Scalar>
+    /// The forward cache: h₀ … h_T [T+1, B, H], gates [T, B, 3H], candidate [T, B, H].
+    let states: UnsafePointer<Scalar>
+    let gates: UnsafePointer<Scalar>
+    let candidate: UnsafePointer<Scalar>
+    /// Pre-activation gradients of the input path and of the recurrent path [T, B, 3H].
+    let gatesGradient: UnsafeMutablePointer<Scalar>
+    let recurrentGradient: UnsafeMutablePointer<Scalar>
+    /// Wh [3H, H].
+    let recurrentWeight: UnsafePointer<Scalar>
+    /// [T, B].
+    let live: UnsafePointer<Bool>
+    let stepCount: Int
+    let trialCount: Int
+  }
+
+  /// The time loop of `backward` for one contiguous range of trials, in exact reverse of
+  /// `forwardSteps`: ∂L/∂h_{t−1} = (1 − u) ⊙ ∂L/∂h_t + dR_t·Wh.
+  private func backwardSteps(_ buffers: BackwardBuffers, trials: Range<Int>) {
+    let (B, H, b0, n) = (buffers.trialCount, hiddenCount, trials.lowerBound, trials.count)
+    let dh = buffers.stateGradient + b0 * H
+    var previousGradient = [Scalar](repeating: 0, count: n * H)
+    previousGradient.withUnsafeMutableBufferPointer { previousGradient in
+      let dPrevious = previousGradient.baseAddress!
+      for t in stride(from: buffers.stepCount - 1, through: 0, by: -1) {
+        let row = t * B + b0
+        BLAS.axpy(count: n * H, alpha: 1, x: buffers.statesGradient + row * H, y: dh)
+        cellBackward(
+          stateGradient: dh, gates: buffers.gates + row * 3 * H,
+          candidate: buffers.candidate + row * H, previous: buffers.states + row * H,
+          live: buffers.live + row, trialCount: n,
+          gatesGradient: buffers.gatesGradient + row * 3 * H,
+          recurrentGradient: buffers.recurrentGradient + row * 3 * H,
+          previousGradient: dPrevious)
+        BLAS.gemm(
+          m: n, n: H, k: 3 * H, a: buffers.recurrentGradient + row * 3 * H, lda: 3 * H,
+          b: buffers.recurrentWeight, ldb: H, beta: 1, c: dPrevious, ldc: H)
+        dh.update(from: dPrevious, count: n * H)
+      }
+    }
   }
 
   /// The elementwise part of one step in reverse: from ∂L/∂h_t to the pre-activation gradients
@@ -298,41 +366,38 @@ public struct GRU<Scalar: TensorScalar>: Sendable {
   /// part of ∂L/∂h_{t−1}.
   @inline(__always)
   private func cellBackward(
-    stateGradient: [Scalar], gates: UnsafePointer<Scalar>, candidate: UnsafePointer<Scalar>,
-    previous: UnsafePointer<Scalar>, live: [Bool], liveOffset: Int, trialCount B: Int,
-    gatesGradient: UnsafeMutablePointer<Scalar>, recurrentGradient: UnsafeMutablePointer<Scalar>,
-    previousGradient: inout [Scalar]
+    stateGradient dh: UnsafePointer<Scalar>, gates: UnsafePointer<Scalar>,
+    candidate: UnsafePointer<Scalar>, previous: UnsafePointer<Scalar>,
+    live: UnsafePointer<Bool>, trialCount B: Int, gatesGradient: UnsafeMutablePointer<Scalar>,
+    recurrentGradient: UnsafeMutablePointer<Scalar>,
+    previousGradient dPrevious: UnsafeMutablePointer<Scalar>
   ) {
     let H = hiddenCount
-    stateGradient.withUnsafeBufferPointer { dh in
-      previousGradient.withUnsafeMutableBufferPointer { dPrevious in
-        for b in 0..<B {
-          let dhRow = dh.baseAddress! + b * H
-          let dPreviousRow = dPrevious.baseAddress! + b * H
-          guard live[liveOffset + b] else {
-            dPreviousRow.update(from: dhRow, count: H)
-            continue
-          }
-          let g = gates + b * 3 * H
-          let hc = candidate + b * H
-          let hPrevious = previous + b * H
-          let dG = gatesGradient + b * 3 * H
-          let dR = recurrentGradient + b * 3 * H
-          for j in 0..<H {
-            let (r, u, c) = (g[j], g[H + j], g[2 * H + j])
-            let d = dhRow[j]
-            dPreviousRow[j] = d * (1 - u)
-            let dCandidate: Scalar = c > 0 ? d * u : 0
-            let dReset = dCandidate * hc[j] * r * (1 - r)
-            let dUpdate = d * (c - hPrevious[j]) * u * (1 - u)
-            dG[j] = dReset
-            dG[H + j] = dUpdate
-            dG[2 * H + j] = dCandidate
-            dR[j] = dReset
-            dR[H + j] = dUpdate
-            dR[2 * H + j] = dCandidate * r
-          }
-        }
+    for b in 0..<B {
+      let dhRow = dh + b * H
+      let dPreviousRow = dPrevious + b * H
+      guard live[b] else {
+        dPreviousRow.update(from: dhRow, count: H)
+        continue
+      }
+      let g = gates + b * 3 * H
+      let hc = candidate + b * H
+      let hPrevious = previous + b * H
+      let dG = gatesGradient + b * 3 * H
+      let dR = recurrentGradient + b * 3 * H
+      for j in 0..<H {
+        let (r, u, c) = (g[j], g[H + j], g[2 * H + j])
+        let d = dhRow[j]
+        dPreviousRow[j] = d * (1 - u)
+        let dCandidate: Scalar = c > 0 ? d * u : 0
+        let dReset = dCandidate * hc[j] * r * (1 - r)
+        let dUpdate = d * (c - hPrevious[j]) * u * (1 - u)
+        dG[j] = dReset
+        dG[H + j] = dUpdate
+        dG[2 * H + j] = dCandidate
+        dR[j] = dReset
+        dR[H + j] = dUpdate
+        dR[2 * H + j] = dCandidate * r
       }
     }
   }

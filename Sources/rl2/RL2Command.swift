@@ -1,4 +1,5 @@
 import ArgumentParser
+import RL2Math
 
 @main
 struct RL2Command: ParsableCommand {
@@ -7,4 +8,14 @@ struct RL2Command: ParsableCommand {
     abstract: "RL²: learn reinforcement-learning algorithms with a recurrent policy.",
     subcommands: [TrainCommand.self, BenchCommand.self]
   )
+
+  static func main() {
+    MemoryTuning.retainLargeAllocations()
+    do {
+      var command = try parseAsRoot()
+      try command.run()
+    } catch {
+      exit(withError: error)
+    }
+  }
 }

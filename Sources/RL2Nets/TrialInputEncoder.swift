@@ -1,0 +1,52 @@
+import RL2Math
+
+/// Builds the network input φ(s_t, a_{t−1}, r_{t−1}, d_{t−1}) of one step:
+/// [one-hot state | one-hot previous action | previous reward | previous termination flag].
+///
+/// The state part is omitted when there is a single state (bandits), so a k-armed bandit has
+/// width k + 2 (52 for 50 arms). At a trial's first step there is no previous action: its
+/// one-hot part is all zeros, the reward is 0 and the flag is `firstStepFlag`. The default, 1,
+/// follows the authors' code rather than the paper (which says 0): the trial's first step then
+/// looks like the first step of every later episode, which also follows a termination.
+public struct TrialInputEncoder: Sendable, Equatable {
+  public let stateCount: Int
+  public let actionCount: Int
+  public let firstStepFlag: Double
+
+  public init(stateCount: Int, actionCount: Int, firstStepFlag: Double = 1) {
+    precondition(stateCount >= 1 && actionCount >= 1, "need at least one state and one action")
+    self.stateCount = stateCount
+    self.actionCount = actionCount
+    self.firstStepFlag = firstStepFlag
+  }
+
+  var encodesState: Bool { stateCount > 1 }
+
+  /// Width of φ.
+  public var width: Int { (encodesState ? stateCount : 0) + actionCount + 2 }
+
+  /// Writes φ for one step into `row` (`width` values). `previous` is nil at a trial's first
+  /// step.
+  public func encode<Scalar: TensorScalar>(
+    state: Int, previous: (action: Int, reward: Double, done: Bool)?,
+    into row: UnsafeMutablePointer<Scalar>
+  ) {
+    precondition(state >= 0 && state < stateCount, "state \(state) not in 0..<\(stateCount)")
+    row.update(repeating: 0, count: width)
+    var offset = 0
+    if encodesState {
+      row[state] = 1
+      offset = stateCount
+    }
+    guard let previous else {
+      row[offset + actionCount + 1] = Scalar(firstStepFlag)
+      return
+    }
+    precondition(
+      previous.action >= 0 && previous.action < actionCount,
+      "action \(previous.action) not in 0..<\(actionCount)")
+    row[offset + previous.action] = 1
+    row[offset + actionCount] = Scalar(previous.reward)
+    row[offset + actionCount + 1] = previous.done ? 1 : 0
+  }
+}
