@@ -57,6 +57,12 @@ public enum BLAS {
     transposeA: Bool = false, m: Int, n: Int, alpha: S = 1, a: UnsafePointer<S>, lda: Int,
     x: UnsafePointer<S>, beta: S = 0, y: UnsafeMutablePointer<S>
   ) {
+    let (outputs, inputs) = transposeA ? (n, m) : (m, n)
+    if inputs == 0 {
+      // OpenBLAS returns early here without applying β; the reference semantics do.
+      for i in 0..<outputs { y[i] = beta == 0 ? 0 : beta * y[i] }
+      return
+    }
     S.blasGEMV(
       transposeA: transposeA, m: m, n: n, alpha: alpha, a: a, lda: lda, x: x, incx: 1,
       beta: beta, y: y, incy: 1)

@@ -2,10 +2,10 @@
 ///
 /// e^x = 2^n · e^r with n = round(x·log₂e) and |r| ≤ ln2/2; e^r comes from the degree-6
 /// minimax polynomial of Cephes' `expf` (relative error about 2 ulp over the whole range).
-/// Inputs are clamped to [−87.3, 88.7] so the result stays finite and normal.
+/// Inputs are clamped to [−87.3, 88.37] so the result stays finite and normal (n ≤ 127).
 public enum FastMath {
   static let lowerBound: Float = -87.3
-  static let upperBound: Float = 88.7
+  static let upperBound: Float = 88.37
   static let roundingShift: Float = 0x1.8p23
 
   @inline(__always)

@@ -63,11 +63,16 @@ public struct Tensor<Scalar: TensorScalar>: Equatable, Sendable {
     Tensor<Other>(shape: shape, scalars: scalars.map { Other($0) })
   }
 
-  /// Largest absolute elementwise difference to a tensor of the same shape.
+  /// Largest absolute elementwise difference to a tensor of the same shape; NaN when any
+  /// difference is NaN, so a comparison built on it cannot pass on NaN outputs.
   public func maxAbsoluteDifference(to other: Tensor) -> Scalar {
     precondition(shape == other.shape, "shapes \(shape) and \(other.shape) differ")
     var worst: Scalar = 0
-    for (a, b) in zip(scalars, other.scalars) { worst = Swift.max(worst, abs(a - b)) }
+    for (a, b) in zip(scalars, other.scalars) {
+      let difference = abs(a - b)
+      if difference.isNaN { return .nan }
+      worst = Swift.max(worst, difference)
+    }
     return worst
   }
 

@@ -31,6 +31,12 @@ struct BenchNetsCommand: ParsableCommand {
   @Option(help: "Input width (I); 52 is the 50-arm bandit's one-hot action, reward and flag.")
   var inputWidth = 52
 
+  @Option(help: "Images per batch for the conv-encoder measurement (30×40 RGB).")
+  var images = 512
+
+  @Option(help: "Matrix size n of the n×n×n SGEMM that measures the machine's peak.")
+  var gemmSize = 2048
+
   @Option(help: "Timed repetitions per measurement; the best is reported.")
   var repetitions = 5
 
@@ -40,7 +46,8 @@ struct BenchNetsCommand: ParsableCommand {
   func validate() throws {
     for (name, value) in [
       ("--trials", trials), ("--hidden", hidden), ("--steps", steps),
-      ("--input-width", inputWidth), ("--repetitions", repetitions),
+      ("--input-width", inputWidth), ("--repetitions", repetitions), ("--images", images),
+      ("--gemm-size", gemmSize),
     ] where value < 1 {
       throw ValidationError("\(name) must be at least 1, got \(value)")
     }
@@ -53,6 +60,8 @@ struct BenchNetsCommand: ParsableCommand {
     configuration.hidden = hidden
     configuration.steps = steps
     configuration.inputWidth = inputWidth
+    configuration.images = images
+    configuration.gemmSize = gemmSize
     configuration.repetitions = repetitions
     configuration.threads = threads
     let report = NetworkBenchmark(configuration: configuration).run { line in

@@ -1,0 +1,182 @@
+import RL2Math
+
+// Legend: N images, H height, W width, C input channels, F filters (output channels),
+// K kernel size, S stride, OH × OW output size, P = N·OH·OW output positions.
+
+/// A 2-D convolution over NHWC images without padding ("valid"), square K×K kernel, stride S:
+///
+///     y[n, i, j, f] = b[f] + Σ_{ky, kx, c} x[n, S·i + ky, S·j + kx, c] · W[f, (ky·K + kx)·C + c]
+///
+/// with OH = (H − K)/S + 1 and OW = (W − K)/S + 1. It runs as im2col + GEMM: every receptive
+/// field is copied into one row of a patch matrix [P, K·K·C] (ordered ky, kx, c), so that
+/// y = patches·Wᵀ + b is a single GEMM. Backward is two GEMMs and col2im, the scatter-add
+/// adjoint of im2col.
+public struct Conv2D<Scalar: TensorScalar>: Sendable {
+  public let inputChannels: Int
+  public let outputChannels: Int
+  public let kernelSize: Int
+  public let stride: Int
+  /// W [F, K·K·C], Xavier with fan-in K·K·C and fan-out K·K·F.
+  public let weight: ParameterSlice
+  /// b [F], zeros.
+  public let bias: ParameterSlice
+
+  public init(
+    inputChannels: Int, outputChannels: Int, kernelSize: Int, stride: Int, name: String,
+    layout: inout ParameterLayout
+  ) {
+    precondition(
+      inputChannels > 0 && outputChannels > 0 && kernelSize > 0 && stride > 0,
+      "\(name): channels, kernel size and stride must be positive")
+    self.inputChannels = inputChannels
+    self.outputChannels = outputChannels
+    self.kernelSize = kernelSize
+    self.stride = stride
+    let area = kernelSize * kernelSize
+    weight = layout.allocate(
+      "\(name).weight", shape: [outputChannels, area * inputChannels],
+      initializer: .xavier(fanIn: area * inputChannels, fanOut: area * outputChannels))
+    bias = layout.allocate("\(name).bias", shape: [outputChannels], initializer: .zeros)
+  }
+
+  /// K·K·C, the length of one patch row.
+  var patchLength: Int { kernelSize * kernelSize * inputChannels }
+
+  /// (OH, OW) = ((H − K)/S + 1, (W − K)/S + 1); rows and columns the stride steps past are
+  /// not read.
+  public func outputSize(height: Int, width: Int) -> (height: Int, width: Int) {
+    precondition(
+      height >= kernelSize && width >= kernelSize,
+      "a \(height)×\(width) image is smaller than the \(kernelSize)×\(kernelSize) kernel; "
+        + "use larger images or a smaller kernel")
+    return ((height - kernelSize) / stride + 1, (width - kernelSize) / stride + 1)
+  }
+
+  /// What `backward` needs from `forward`.
+  public struct Cache: Sendable {
+    /// The im2col matrix [P, K·K·C]: row (n·OH + i)·OW + j is the receptive field of y[n, i, j].
+    public let patches: Tensor<Scalar>
+    /// [N, H, W, C] of the input.
+    public let inputShape: [Int]
+  }
+
+  /// y = patches·Wᵀ + b for x [N, H, W, C]; y is [N, OH, OW, F].
+  public func forward(_ input: Tensor<Scalar>, _ parameters: Parameters<Scalar>) -> (
+    output: Tensor<Scalar>, cache: Cache
+  ) {
+    precondition(
+      input.rank == 4 && input.shape[3] == inputChannels,
+      "input \(input.shape) is not [N, H, W, \(inputChannels)]")
+    let (N, H, W) = (input.shape[0], input.shape[1], input.shape[2])
+    let (OH, OW) = outputSize(height: H, width: W)
+    let (P, F, length) = (N * OH * OW, outputChannels, patchLength)
+    var patches = Tensor<Scalar>(shape: [P, length])
+    input.withUnsafeBufferPointer { x in
+      patches.withUnsafeMutableBufferPointer { patches in
+        im2col(x.baseAddress!, shape: input.shape, into: patches.baseAddress!)
+      }
+    }
+    var output = Tensor<Scalar>(shape: [N, OH, OW, F])
+    let b = parameters.values(bias)
+    output.withUnsafeMutableBufferPointer { y in
+      for row in 0..<P { (y.baseAddress! + row * F).update(from: b, count: F) }
+      patches.withUnsafeBufferPointer { patches in
+        BLAS.gemm(
+          transposeB: true, m: P, n: F, k: length, a: patches.baseAddress!, lda: length,
+          b: parameters.values(weight), ldb: length, beta: 1, c: y.baseAddress!, ldc: F)
+      }
+    }
+    return (output, Cache(patches: patches, inputShape: input.shape))
+  }
+
+  /// Accumulates ∂L/∂W += ∂L/∂yᵀ·patches and ∂L/∂b += column sums of ∂L/∂y [P, F]; returns
+  /// ∂L/∂x [N, H, W, C] = col2im(∂L/∂y·W) unless `computeInputGradient` is false.
+  @discardableResult
+  public func backward(
+    _ outputGradient: Tensor<Scalar>, _ cache: Cache, _ parameters: Parameters<Scalar>,
+    computeInputGradient: Bool = true
+  ) -> Tensor<Scalar>? {
+    let (P, F, length) = (cache.patches.shape[0], outputChannels, patchLength)
+    precondition(
+      outputGradient.count == P * F,
+      "output gradient \(outputGradient.shape) does not match the \(P)×\(F) output of forward")
+    var patchesGradient = Tensor<Scalar>(shape: [computeInputGradient ? P : 0, length])
+    outputGradient.withUnsafeBufferPointer { dy in
+      let dy = dy.baseAddress!
+      Reductions.addColumnSums(dy, rows: P, columns: F, to: parameters.gradients(bias))
+      cache.patches.withUnsafeBufferPointer { patches in
+        BLAS.gemm(
+          transposeA: true, m: F, n: length, k: P, a: dy, lda: F, b: patches.baseAddress!,
+          ldb: length, beta: 1, c: parameters.gradients(weight), ldc: length)
+      }
+      guard computeInputGradient else { return }
+      patchesGradient.withUnsafeMutableBufferPointer { dPatches in
+        BLAS.gemm(
+          m: P, n: length, k: F, a: dy, lda: F, b: parameters.values(weight), ldb: length,
+          c: dPatches.baseAddress!, ldc: length)
+      }
+    }
+    guard computeInputGradient else { return nil }
+    var inputGradient = Tensor<Scalar>(shape: cache.inputShape)
+    patchesGradient.withUnsafeBufferPointer { dPatches in
+      inputGradient.withUnsafeMutableBufferPointer { dx in
+        col2im(dPatches.baseAddress!, shape: cache.inputShape, into: dx.baseAddress!)
+      }
+    }
+    return inputGradient
+  }
+
+  /// FLOPs of the GEMMs (2 per multiply–add): forward 2·P·F·K·K·C; backward the same for ∂W
+  /// and again for ∂patches when the input gradient is computed. Bias, im2col and col2im are
+  /// not counted.
+  public func flops(batch: Int, height: Int, width: Int, computeInputGradient: Bool) -> (
+    forward: Double, backward: Double
+  ) {
+    let (OH, OW) = outputSize(height: height, width: width)
+    let product = 2 * Double(batch * OH * OW) * Double(outputChannels * patchLength)
+    return (product, computeInputGradient ? 2 * product : product)
+  }
+
+  /// patches[(n·OH + i)·OW + j, (ky·K + kx)·C + c] = x[n, S·i + ky, S·j + kx, c]. For fixed
+  /// (n, i, j, ky) the K·C values are one contiguous run of x, copied at once.
+  private func im2col(
+    _ x: UnsafePointer<Scalar>, shape: [Int], into patches: UnsafeMutablePointer<Scalar>
+  ) {
+    let (N, H, W, C) = (shape[0], shape[1], shape[2], shape[3])
+    let (OH, OW) = outputSize(height: H, width: W)
+    let (K, S, run) = (kernelSize, stride, kernelSize * C)
+    for n in 0..<N {
+      for i in 0..<OH {
+        for j in 0..<OW {
+          let patch = patches + ((n * OH + i) * OW + j) * K * run
+          for ky in 0..<K {
+            let source = x + ((n * H + S * i + ky) * W + S * j) * C
+            (patch + ky * run).update(from: source, count: run)
+          }
+        }
+      }
+    }
+  }
+
+  /// The adjoint of `im2col`: x[n, S·i + ky, S·j + kx, c] += patches[…], so overlapping
+  /// receptive fields add up and pixels no field covers stay as they are.
+  private func col2im(
+    _ patches: UnsafePointer<Scalar>, shape: [Int], into x: UnsafeMutablePointer<Scalar>
+  ) {
+    let (N, H, W, C) = (shape[0], shape[1], shape[2], shape[3])
+    let (OH, OW) = outputSize(height: H, width: W)
+    let (K, S, run) = (kernelSize, stride, kernelSize * C)
+    for n in 0..<N {
+      for i in 0..<OH {
+        for j in 0..<OW {
+          let patch = patches + ((n * OH + i) * OW + j) * K * run
+          for ky in 0..<K {
+            let target = x + ((n * H + S * i + ky) * W + S * j) * C
+            let source = patch + ky * run
+            for t in 0..<run { target[t] += source[t] }
+          }
+        }
+      }
+    }
+  }
+}
