@@ -71,19 +71,25 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
     let (OH, OW) = outputSize(height: H, width: W)
     let (P, F, length) = (N * OH * OW, outputChannels, patchLength)
     var patches = Tensor<Scalar>(shape: [P, length])
-    input.withUnsafeBufferPointer { x in
-      patches.withUnsafeMutableBufferPointer { patches in
-        im2col(x.baseAddress!, shape: input.shape, into: patches.baseAddress!)
-      }
-    }
     var output = Tensor<Scalar>(shape: [N, OH, OW, F])
     let b = parameters.values(bias)
-    output.withUnsafeMutableBufferPointer { y in
-      for row in 0..<P { (y.baseAddress! + row * F).update(from: b, count: F) }
-      patches.withUnsafeBufferPointer { patches in
-        BLAS.gemm(
-          transposeB: true, m: P, n: F, k: length, a: patches.baseAddress!, lda: length,
-          b: parameters.values(weight), ldb: length, beta: 1, c: y.baseAddress!, ldc: F)
+    let w = parameters.values(weight)
+    let rowsPerImage = OH * OW
+    input.withUnsafeBufferPointer { x in
+      patches.withUnsafeMutableBufferPointer { patches in
+        output.withUnsafeMutableBufferPointer { y in
+          let (x, patches, y) = (x.baseAddress!, patches.baseAddress!, y.baseAddress!)
+          // Images are independent: each worker builds and multiplies its own patch rows.
+          Parallel.forEachRange(count: N) { images in
+            im2col(x, shape: input.shape, images: images, into: patches)
+            let first = images.lowerBound * rowsPerImage
+            let rows = images.count * rowsPerImage
+            for row in first..<(first + rows) { (y + row * F).update(from: b, count: F) }
+            BLAS.gemm(
+              transposeB: true, m: rows, n: F, k: length, a: patches + first * length,
+              lda: length, b: w, ldb: length, beta: 1, c: y + first * F, ldc: F)
+          }
+        }
       }
     }
     return (output, Cache(patches: patches, inputShape: input.shape))
@@ -100,7 +106,6 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
     precondition(
       outputGradient.count == P * F,
       "output gradient \(outputGradient.shape) does not match the \(P)×\(F) output of forward")
-    var patchesGradient = Tensor<Scalar>(shape: [computeInputGradient ? P : 0, length])
     outputGradient.withUnsafeBufferPointer { dy in
       let dy = dy.baseAddress!
       Reductions.addColumnSums(dy, rows: P, columns: F, to: parameters.gradients(bias))
@@ -109,18 +114,24 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
           transposeA: true, m: F, n: length, k: P, a: dy, lda: F, b: patches.baseAddress!,
           ldb: length, beta: 1, c: parameters.gradients(weight), ldc: length)
       }
-      guard computeInputGradient else { return }
-      patchesGradient.withUnsafeMutableBufferPointer { dPatches in
-        BLAS.gemm(
-          m: P, n: length, k: F, a: dy, lda: F, b: parameters.values(weight), ldb: length,
-          c: dPatches.baseAddress!, ldc: length)
-      }
     }
     guard computeInputGradient else { return nil }
+    var patchesGradient = Tensor<Scalar>(shape: [P, length])
     var inputGradient = Tensor<Scalar>(shape: cache.inputShape)
-    patchesGradient.withUnsafeBufferPointer { dPatches in
-      inputGradient.withUnsafeMutableBufferPointer { dx in
-        col2im(dPatches.baseAddress!, shape: cache.inputShape, into: dx.baseAddress!)
+    let rowsPerImage = P / cache.inputShape[0]
+    outputGradient.withUnsafeBufferPointer { dy in
+      patchesGradient.withUnsafeMutableBufferPointer { dPatches in
+        inputGradient.withUnsafeMutableBufferPointer { dx in
+          let (dy, dPatches, dx) = (dy.baseAddress!, dPatches.baseAddress!, dx.baseAddress!)
+          let w = parameters.values(weight)
+          Parallel.forEachRange(count: cache.inputShape[0]) { images in
+            let first = images.lowerBound * rowsPerImage
+            BLAS.gemm(
+              m: images.count * rowsPerImage, n: length, k: F, a: dy + first * F, lda: F, b: w,
+              ldb: length, c: dPatches + first * length, ldc: length)
+            col2im(dPatches, shape: cache.inputShape, images: images, into: dx)
+          }
+        }
       }
     }
     return inputGradient
@@ -140,12 +151,13 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
   /// patches[(n·OH + i)·OW + j, (ky·K + kx)·C + c] = x[n, S·i + ky, S·j + kx, c]. For fixed
   /// (n, i, j, ky) the K·C values are one contiguous run of x, copied at once.
   private func im2col(
-    _ x: UnsafePointer<Scalar>, shape: [Int], into patches: UnsafeMutablePointer<Scalar>
+    _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
+    into patches: UnsafeMutablePointer<Scalar>
   ) {
-    let (N, H, W, C) = (shape[0], shape[1], shape[2], shape[3])
+    let (H, W, C) = (shape[1], shape[2], shape[3])
     let (OH, OW) = outputSize(height: H, width: W)
     let (K, S, run) = (kernelSize, stride, kernelSize * C)
-    for n in 0..<N {
+    for n in images {
       for i in 0..<OH {
         for j in 0..<OW {
           let patch = patches + ((n * OH + i) * OW + j) * K * run
@@ -161,12 +173,13 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
   /// The adjoint of `im2col`: x[n, S·i + ky, S·j + kx, c] += patches[…], so overlapping
   /// receptive fields add up and pixels no field covers stay as they are.
   private func col2im(
-    _ patches: UnsafePointer<Scalar>, shape: [Int], into x: UnsafeMutablePointer<Scalar>
+    _ patches: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
+    into x: UnsafeMutablePointer<Scalar>
   ) {
-    let (N, H, W, C) = (shape[0], shape[1], shape[2], shape[3])
+    let (H, W, C) = (shape[1], shape[2], shape[3])
     let (OH, OW) = outputSize(height: H, width: W)
     let (K, S, run) = (kernelSize, stride, kernelSize * C)
-    for n in 0..<N {
+    for n in images {
       for i in 0..<OH {
         for j in 0..<OW {
           let patch = patches + ((n * OH + i) * OW + j) * K * run
