@@ -13,6 +13,7 @@ let package = Package(
   products: [
     .executable(name: "rl2", targets: ["rl2"]),
     .library(name: "RL2Nets", targets: ["RL2Nets"]),
+    .library(name: "RL2Training", targets: ["RL2Training"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
@@ -30,16 +31,23 @@ let package = Package(
     ),
     .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
     .target(name: "RL2Nets", dependencies: ["RL2Math"], swiftSettings: crossModule),
+    .target(name: "RL2Envs", dependencies: ["RL2Math", "RL2Nets"], swiftSettings: crossModule),
+    .target(
+      name: "RL2Training", dependencies: ["RL2Math", "RL2Nets", "RL2Envs"],
+      swiftSettings: crossModule),
     .executableTarget(
       name: "rl2",
       dependencies: [
-        "RL2Math", "RL2Nets",
+        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: crossModule
     ),
     .testTarget(name: "RL2MathTests", dependencies: ["RL2Math"]),
     .testTarget(name: "RL2NetsTests", dependencies: ["RL2Nets", "RL2Math"]),
+    .testTarget(name: "RL2EnvsTests", dependencies: ["RL2Envs", "RL2Nets", "RL2Math"]),
+    .testTarget(
+      name: "RL2TrainingTests", dependencies: ["RL2Training", "RL2Envs", "RL2Nets", "RL2Math"]),
     .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]

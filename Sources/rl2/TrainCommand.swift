@@ -1,14 +1,148 @@
 import ArgumentParser
+import Foundation
+import RL2Math
+import RL2Training
+
+extension TaskSetting.Kind: ExpressibleByArgument {}
+extension TrainingConfiguration.Algorithm: ExpressibleByArgument {}
+
+/// Flags that choose the task distribution, shared by the commands that need one.
+struct TaskOptions: ParsableArguments {
+  @Option(
+    help: "Task distribution: bandit (Bernoulli arms, p ~ U[0,1]) or mdp (random tabular MDPs).")
+  var env: TaskSetting.Kind = .bandit
+
+  @Option(help: "Bandit arms k.")
+  var arms = 5
+
+  @Option(help: "Episodes per trial n (pulls for bandits; episodes of --horizon steps for MDPs).")
+  var episodes = 10
+
+  @Option(help: "MDP states.")
+  var states = 10
+
+  @Option(help: "MDP actions.")
+  var actions = 5
+
+  @Option(help: "MDP steps per episode.")
+  var horizon = 10
+
+  var setting: TaskSetting {
+    var setting = TaskSetting(kind: env, episodes: episodes)
+    setting.arms = arms
+    setting.states = states
+    setting.actions = actions
+    setting.horizon = horizon
+    return setting
+  }
+}
 
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "train",
-    abstract: "Train an RL² policy (learner and actors on loopback by default)."
+    abstract: "Train an RL² policy on a task distribution and evaluate it.",
+    discussion: """
+      Each iteration samples --batch-steps of whole trials with the current policy (hidden state \
+      kept across the episodes of a trial, reset between trials), computes GAE advantages with \
+      the value baseline, updates the policy by TRPO (or --algo first-order) and refits the \
+      baseline. The run directory holds config.json, progress.csv, checkpoints/ and eval/.
+      Examples:
+        rl2 train --env bandit --arms 5 --episodes 10
+        rl2 train --env mdp --episodes 10 --iterations 300
+        rl2 train --run-dir runs/my-run --resume --iterations 400
+      """
   )
 
+  @OptionGroup var task: TaskOptions
+
+  @Option(help: "Outer-loop algorithm: trpo (conjugate gradient, exact Fisher) or first-order.")
+  var algo: TrainingConfiguration.Algorithm = .trpo
+
+  @Option(help: "Policy iterations in total (a resumed run continues up to this number).")
+  var iterations = 100
+
+  @Option(help: "Environment steps per iteration (rounded down to whole trials).")
+  var batchSteps = 50_000
+
+  @Option(help: "GRU units of the policy and of the value baseline.")
+  var hidden = 128
+
+  @Option(help: "Seed of the run; every random choice derives from it.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Discount γ over the whole trial.")
+  var discount = 0.99
+
+  @Option(help: "GAE λ (the paper: 0.3 for bandits and MDPs).")
+  var gaeLambda = 0.3
+
+  @Option(help: "Mean-KL bound δ of a policy step.")
+  var maxKL = 0.01
+
+  @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
+  var firstStepFlag = 1.0
+
+  @Option(help: "Run directory (default: runs/<setting>-<algo>-seed<seed>).")
+  var runDir: String?
+
+  @Flag(help: "Continue from the newest checkpoint in the run directory.")
+  var resume = false
+
+  @Option(help: "Checkpoint every this many iterations (and after the last).")
+  var checkpointInterval = 10
+
+  @Option(help: "Test instances evaluated after training (0 skips the evaluation).")
+  var evalInstances = 1000
+
+  @Option(
+    help:
+      "Actor processes; 0 samples in this process (the only mode until the distributed runtime lands)."
+  )
+  var actors = 0
+
+  @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
+  var threads = 0
+
+  func validate() throws {
+    if actors != 0 {
+      throw ValidationError(
+        "--actors \(actors): separate actor processes are not available yet; use --actors 0")
+    }
+    if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
+    do {
+      try makeConfiguration().validate()
+    } catch {
+      throw ValidationError(error.description)
+    }
+  }
+
+  func makeConfiguration() -> TrainingConfiguration {
+    var configuration = TrainingConfiguration(task: task.setting)
+    configuration.algorithm = algo
+    configuration.iterations = iterations
+    configuration.batchSteps = batchSteps
+    configuration.hidden = hidden
+    configuration.seed = seed
+    configuration.discount = discount
+    configuration.gaeLambda = gaeLambda
+    configuration.trpo.maxKL = maxKL
+    configuration.firstOrder.maxKL = maxKL
+    configuration.firstStepFlag = firstStepFlag
+    configuration.checkpointInterval = checkpointInterval
+    configuration.evaluationInstances = evalInstances
+    return configuration
+  }
+
   func run() throws {
-    throw ValidationError(
-      "training is not available yet: this build has the network core only "
-        + "(try `rl2 bench nets`)")
+    BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
+    let configuration = makeConfiguration()
+    let directory = runDir ?? "runs/\(configuration.task.name)-\(algo.rawValue)-seed\(seed)"
+    let summary = try Training.train(
+      configuration: configuration, runDirectory: URL(fileURLWithPath: directory), resume: resume
+    ) { print($0) }
+    print(
+      String(
+        format: "done: %d iterations, %d environment steps, %.1f s", summary.iterations,
+        summary.environmentSteps, summary.elapsedSeconds))
   }
 }

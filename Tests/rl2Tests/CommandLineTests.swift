@@ -40,7 +40,7 @@ final class CommandLineTests: XCTestCase {
   func testHelpListsSubcommands() throws {
     let result = try run(["--help"])
     XCTAssertEqual(result.status, 0)
-    for subcommand in ["train", "bench"] {
+    for subcommand in ["train", "eval", "bench"] {
       XCTAssertTrue(
         result.standardOutput.contains(subcommand), "help does not mention \(subcommand)")
     }
@@ -72,9 +72,88 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(result.standardError.contains("--trials"), result.standardError)
   }
 
-  func testTrainSaysPlainlyThatItIsNotAvailableYet() throws {
-    let result = try run(["train"])
+  /// A fresh temporary folder for a run directory, removed after the test.
+  func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rl2-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+  }
+
+  static let tinyBandit = [
+    "train", "--env", "bandit", "--arms", "3", "--episodes", "4", "--batch-steps", "64",
+    "--hidden", "6", "--eval-instances", "20", "--checkpoint-interval", "1",
+  ]
+
+  func dataRows(_ url: URL) throws -> [String] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    return Array(text.split(separator: "\n").dropFirst().map(String.init))
+  }
+
+  func testTinyTrainingRunWritesTheRunDirectoryAndResumes() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("run")
+    let first = try run(Self.tinyBandit + ["--iterations", "2", "--run-dir", runDirectory.path])
+    XCTAssertEqual(first.status, 0, first.standardError)
+    XCTAssertTrue(first.standardOutput.contains("iter 2/2"), first.standardOutput)
+    XCTAssertTrue(first.standardOutput.contains("evaluation on 20 test instances"))
+    let config = runDirectory.appendingPathComponent("config.json")
+    XCTAssertNoThrow(try JSONSerialization.jsonObject(with: Data(contentsOf: config)))
+    XCTAssertEqual(try dataRows(runDirectory.appendingPathComponent("progress.csv")).count, 2)
+    let checkpoints = try FileManager.default.contentsOfDirectory(
+      atPath: runDirectory.appendingPathComponent("checkpoints").path)
+    XCTAssertFalse(checkpoints.isEmpty, "no checkpoint written")
+    XCTAssertTrue(
+      FileManager.default.fileExists(
+        atPath: runDirectory.appendingPathComponent("eval/final.json").path))
+
+    let resumed = try run(
+      Self.tinyBandit + ["--iterations", "3", "--run-dir", runDirectory.path, "--resume"])
+    XCTAssertEqual(resumed.status, 0, resumed.standardError)
+    XCTAssertTrue(resumed.standardOutput.contains("iter 3/3"), resumed.standardOutput)
+    XCTAssertFalse(resumed.standardOutput.contains("iter 1/3"), "resume started over")
+    XCTAssertEqual(try dataRows(runDirectory.appendingPathComponent("progress.csv")).count, 3)
+  }
+
+  func testFirstOrderOnAnMDPAndEvalOfItsCheckpoint() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("mdp")
+    let train = try run([
+      "train", "--env", "mdp", "--episodes", "2", "--states", "3", "--actions", "2",
+      "--horizon", "3", "--algo", "first-order", "--iterations", "1", "--batch-steps", "60",
+      "--hidden", "5", "--eval-instances", "0", "--run-dir", runDirectory.path,
+    ])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let folder = runDirectory.appendingPathComponent("checkpoints")
+    let name = try XCTUnwrap(
+      try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted().last)
+    let eval = try run([
+      "eval", "--checkpoint", folder.appendingPathComponent(name).path, "--instances", "12",
+      "--json",
+    ])
+    XCTAssertEqual(eval.status, 0, eval.standardError)
+    let object = try JSONSerialization.jsonObject(with: Data(eval.standardOutput.utf8))
+    let result = try XCTUnwrap(object as? [String: Any])
+    XCTAssertEqual(result["instances"] as? Int, 12)
+    XCTAssertNotNil(result["mean"] as? Double)
+    XCTAssertNotNil(result["stderr"] as? Double)
+    XCTAssertEqual((result["episode_means"] as? [Double])?.count, 2)
+  }
+
+  func testEvalOfAMissingCheckpointNamesThePath() throws {
+    let result = try run(["eval", "--checkpoint", "/nonexistent/ckpt.json"])
     XCTAssertNotEqual(result.status, 0)
-    XCTAssertTrue(result.standardError.contains("not available yet"), result.standardError)
+    XCTAssertTrue(result.standardError.contains("/nonexistent/ckpt.json"), result.standardError)
+  }
+
+  func testTrainRejectsBadFlagsByName() throws {
+    for (flags, name) in [
+      (["--episodes", "0"], "--episodes"), (["--arms", "1"], "--arms"),
+      (["--batch-steps", "0"], "--batch-steps"), (["--actors", "2"], "--actors"),
+      (["--env", "maze"], "--env"),
+    ] {
+      let result = try run(["train"] + flags)
+      XCTAssertNotEqual(result.status, 0, "\(flags) was accepted")
+      XCTAssertTrue(result.standardError.contains(name), "\(flags): \(result.standardError)")
+    }
   }
 }

@@ -1,0 +1,59 @@
+import RL2Envs
+import RL2Math
+import RL2Nets
+
+/// The fixed, seeded test instances every method plays: instance i is the trial driven by
+/// `stream(i)` (its task from the "task" child, its dynamics from "dynamics"), so RL² checkpoints
+/// and hand-designed baselines meet exactly the same tasks and the same reward draws.
+public enum EvaluationSet {
+  /// The default seed of the reported sets (the paper's arXiv date).
+  public static let defaultSeed: UInt64 = 2016_11_02
+
+  public static func streams(seed: UInt64, instances: Int) -> [RandomStream] {
+    let root = RandomStream(seed: seed).stream("evaluation")
+    return (0..<instances).map { root.stream(UInt64($0)) }
+  }
+}
+
+/// Mean total reward per trial over the test instances, with its standard error, and the mean
+/// reward of each episode index (the within-trial learning curve).
+public struct EvaluationResult: Codable, Sendable, Equatable {
+  public var setting: String
+  public var mean: Double
+  public var stderr: Double
+  public var instances: Int
+  /// Mean return of episode 1, 2, …, n over the instances.
+  public var episodeMeans: [Double]
+  /// Mean expected return of an oracle that knows each task (the upper bound).
+  public var optimalMean: Double
+  /// The total return of each instance, in instance order (for t-tests against other methods).
+  public var returns: [Double]
+
+  enum CodingKeys: String, CodingKey {
+    case setting, mean, stderr, instances
+    case episodeMeans = "episode_means"
+    case optimalMean = "optimal_mean"
+    case returns
+  }
+}
+
+public enum Evaluation {
+  /// Plays every instance of the set once with the stochastic policy.
+  public static func evaluate<Distribution: TaskDistribution>(
+    policy: RecurrentNetwork<Float>, parameters: Parameters<Float>,
+    distribution: Distribution, setting: TaskSetting, seed: UInt64, instances: Int,
+    firstStepFlag: Double
+  ) -> EvaluationResult {
+    let streams = EvaluationSet.streams(seed: seed, instances: instances)
+    let trajectories = Rollout.run(
+      policy: policy, parameters: parameters, distribution: distribution,
+      episodes: setting.episodes, streams: streams,
+      encoder: distribution.makeEncoder(firstStepFlag: firstStepFlag))
+    let returns = trajectories.trialReturns
+    return EvaluationResult(
+      setting: setting.name, mean: Statistics.mean(returns),
+      stderr: instances > 1 ? Statistics.standardError(returns) : 0, instances: instances,
+      episodeMeans: trajectories.meanEpisodeReturns,
+      optimalMean: Statistics.mean(trajectories.optimalReturns), returns: returns)
+  }
+}

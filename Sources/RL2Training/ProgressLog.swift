@@ -1,0 +1,45 @@
+import Foundation
+
+/// `progress.csv`: one row per iteration, flushed as it is written, appended to on resume.
+public final class ProgressLog {
+  public static let fixedColumns = [
+    "iteration", "weights_version", "steps", "mean_trial_return", "mean_optimal_return",
+    "mean_kl", "entropy", "surrogate_before", "surrogate_after", "backtracks", "accepted",
+    "value_loss", "rollout_seconds", "baseline_seconds", "policy_seconds", "value_seconds",
+    "steps_per_second", "dropped_batches", "late_batches", "live_actors",
+  ]
+
+  let handle: FileHandle
+  public let columns: [String]
+
+  /// Opens (or creates, with its header) the log; `episodes` adds one column per episode index
+  /// when a trial has at most 20 episodes, otherwise a single column with all of them.
+  public init(url: URL, episodes: Int) throws {
+    columns =
+      Self.fixedColumns
+      + (episodes <= 20 ? (1...episodes).map { "return_episode_\($0)" } : ["episode_returns"])
+    if !FileManager.default.fileExists(atPath: url.path) {
+      try AtomicFile.write(Data((columns.joined(separator: ",") + "\n").utf8), to: url)
+    }
+    handle = try FileHandle(forWritingTo: url)
+    try handle.seekToEnd()
+  }
+
+  deinit { try? handle.close() }
+
+  /// Appends a row: the fixed columns by name, then the per-episode returns.
+  public func append(_ values: [String: Double], episodeReturns: [Double]) throws {
+    var fields = Self.fixedColumns.map { format(values[$0] ?? 0) }
+    if columns.count > Self.fixedColumns.count + 1 || episodeReturns.count == 1 {
+      fields += episodeReturns.map(format)
+    } else {
+      fields.append("\"" + episodeReturns.map(format).joined(separator: " ") + "\"")
+    }
+    try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
+  }
+
+  private func format(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15
+      ? String(Int(value)) : String(format: "%.6g", value)
+  }
+}

@@ -1,0 +1,215 @@
+import Foundation
+import RL2Envs
+import RL2Math
+import RL2Nets
+
+/// The outer loop in one process: sample trials with the current policy, fit advantages with
+/// the pre-update baseline, update the policy (TRPO or its first-order variant), refit the
+/// baseline, log and checkpoint. Every iteration's randomness is the child `iteration`/i of the
+/// run's root stream, so a resumed run continues bit-identically.
+public struct Trainer<Distribution: TaskDistribution> {
+  public let configuration: TrainingConfiguration
+  public let distribution: Distribution
+  public let run: RunDirectory
+  public let policy: RecurrentNetwork<Float>
+  public let policyParameters: Parameters<Float>
+  public var baseline: ValueBaseline
+  public var policyAdam: Adam
+  public private(set) var iteration = 0
+  public private(set) var weightsVersion = 0
+  public private(set) var environmentSteps = 0
+  var elapsedBefore = 0.0
+  let random: RandomStream
+  let encoder: TrialInputEncoder
+
+  /// A fresh run, or — when `resume` is set and the run has a checkpoint — the newest one.
+  public init(
+    configuration: TrainingConfiguration, distribution: Distribution, run: RunDirectory,
+    resume: Bool
+  ) throws {
+    var configuration = configuration
+    let checkpoint =
+      resume ? try run.checkpoints(kept: configuration.checkpointsKept).loadNewest() : nil
+    if let checkpoint {
+      try Self.checkCompatible(checkpoint.configuration, configuration)
+      // Only the length of the run may change on resume.
+      let iterations = configuration.iterations
+      configuration = checkpoint.configuration
+      configuration.iterations = iterations
+    }
+    self.configuration = configuration
+    self.distribution = distribution
+    self.run = run
+    encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    random = RandomStream(seed: configuration.seed)
+    var initialization = random.stream("initialization")
+    policy = .policy(
+      inputCount: encoder.width, hiddenCount: configuration.hidden,
+      actionCount: distribution.actionCount)
+    policyParameters = policy.makeParameters(random: &initialization)
+    baseline = ValueBaseline(
+      inputCount: encoder.width, hiddenCount: configuration.hidden,
+      configuration: configuration.value, random: &initialization)
+    policyAdam = Adam(
+      parameterCount: policyParameters.count, learningRate: configuration.firstOrder.learningRate)
+    if let checkpoint { try restore(checkpoint) }
+  }
+
+  static func checkCompatible(
+    _ saved: TrainingConfiguration, _ requested: TrainingConfiguration
+  ) throws {
+    var comparable = requested
+    comparable.iterations = saved.iterations
+    guard comparable == saved else {
+      throw CheckpointError.mismatch(
+        "the run's checkpoint was made with a different configuration; resume with the same flags "
+          + "(only --iterations may change) or choose another --run-dir")
+    }
+  }
+
+  mutating func restore(_ checkpoint: Checkpoint) throws {
+    guard checkpoint.policy.values.count == policyParameters.count,
+      checkpoint.value.values.count == baseline.parameters.count
+    else {
+      throw CheckpointError.mismatch("checkpoint parameter counts do not match the networks")
+    }
+    policyParameters.setValues(checkpoint.policy.values)
+    baseline.parameters.setValues(checkpoint.value.values)
+    baseline.adam = checkpoint.valueAdam
+    baseline.returnMean = checkpoint.returnMean
+    baseline.returnScale = checkpoint.returnScale
+    policyAdam = checkpoint.policyAdam
+    iteration = checkpoint.iteration
+    weightsVersion = checkpoint.weightsVersion
+    environmentSteps = checkpoint.environmentSteps
+    elapsedBefore = checkpoint.elapsedSeconds
+  }
+
+  public func makeCheckpoint(elapsedSeconds: Double) -> Checkpoint {
+    Checkpoint(
+      configuration: configuration, iteration: iteration, weightsVersion: weightsVersion,
+      environmentSteps: environmentSteps, elapsedSeconds: elapsedSeconds,
+      policy: FloatVector(Array(policyParameters.values)),
+      value: FloatVector(Array(baseline.parameters.values)), valueAdam: baseline.adam,
+      policyAdam: policyAdam, returnMean: baseline.returnMean, returnScale: baseline.returnScale,
+      random: random)
+  }
+
+  /// Runs the remaining iterations, then the final evaluation; `report` receives every line
+  /// meant for the user.
+  public mutating func train(report: (String) -> Void) throws -> TrainingSummary {
+    try run.prepare(configuration: configuration)
+    let log = try ProgressLog(url: run.progressURL, episodes: configuration.task.episodes)
+    let store = run.checkpoints(kept: configuration.checkpointsKept)
+    let start = monotonicSeconds()
+    let firstIteration = iteration
+    var last: IterationRecord? = nil
+    report(
+      "training \(configuration.task.name) with \(configuration.algorithm.rawValue): "
+        + "\(configuration.trialsPerIteration) trials × \(configuration.task.trialLength) steps "
+        + "per iteration, GRU \(configuration.hidden), run \(run.url.path)")
+    while iteration < configuration.iterations {
+      let record = runIteration()
+      iteration += 1
+      let elapsed = elapsedBefore + monotonicSeconds() - start
+      let perIteration = (monotonicSeconds() - start) / Double(iteration - firstIteration)
+      let eta = perIteration * Double(configuration.iterations - iteration)
+      try log.append(record.columns(iteration: iteration), episodeReturns: record.episodeReturns)
+      report(
+        record.line(iteration: iteration, of: configuration.iterations, elapsed: elapsed, eta: eta))
+      if iteration % configuration.checkpointInterval == 0 || iteration == configuration.iterations
+      {
+        try store.save(makeCheckpoint(elapsedSeconds: elapsed))
+      }
+      last = record
+    }
+    let evaluation = evaluate(report: report)
+    if let evaluation { try run.saveEvaluation(evaluation, name: "final") }
+    return TrainingSummary(
+      iterations: iteration, environmentSteps: environmentSteps,
+      elapsedSeconds: elapsedBefore + monotonicSeconds() - start,
+      lastMeanReturn: last?.meanReturn, evaluation: evaluation)
+  }
+
+  /// Evaluates the current policy on the fixed test set, when the configuration asks for it.
+  public func evaluate(report: (String) -> Void) -> EvaluationResult? {
+    guard configuration.evaluationInstances > 0 else { return nil }
+    let result = Evaluation.evaluate(
+      policy: policy, parameters: policyParameters, distribution: distribution,
+      setting: configuration.task, seed: configuration.evaluationSeed,
+      instances: configuration.evaluationInstances, firstStepFlag: configuration.firstStepFlag)
+    report(
+      String(
+        format: "evaluation on %d test instances of %@: %.2f ± %.2f (oracle %.2f)",
+        result.instances, result.setting, result.mean, result.stderr, result.optimalMean))
+    return result
+  }
+
+  /// One outer-loop iteration.
+  mutating func runIteration() -> IterationRecord {
+    let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
+    let streams = (0..<configuration.trialsPerIteration).map { iterationRandom.stream(UInt64($0)) }
+    var clock = PhaseClock()
+    let trajectories = Rollout.run(
+      policy: policy, parameters: policyParameters, distribution: distribution,
+      episodes: configuration.task.episodes, streams: streams, encoder: encoder)
+    clock.lap("rollout")
+    let (T, B) = (trajectories.stepCount, trajectories.trialCount)
+    let values = baseline.predict(trajectories)
+    let returns = Advantages.discountedReturns(
+      rewards: trajectories.rewards, live: trajectories.live, stepCount: T, trialCount: B,
+      discount: configuration.discount)
+    let advantages = Advantages.normalized(
+      Advantages.generalizedAdvantages(
+        rewards: trajectories.rewards, values: values, live: trajectories.live, stepCount: T,
+        trialCount: B, discount: configuration.discount, lambda: configuration.gaeLambda),
+      live: trajectories.live)
+    clock.lap("baseline")
+    let update = updatePolicy(trajectories, advantages, iterationRandom)
+    weightsVersion += 1
+    clock.lap("policy")
+    let valueLoss = baseline.fit(trajectories, returns: returns)
+    clock.lap("value")
+    environmentSteps += trajectories.liveStepCount
+    return IterationRecord(
+      weightsVersion: weightsVersion, environmentSteps: environmentSteps,
+      trajectories: trajectories, update: update, valueLoss: valueLoss, phases: clock.phases)
+  }
+
+  mutating func updatePolicy(
+    _ trajectories: Trajectories, _ advantages: [Float], _ iterationRandom: RandomStream
+  ) -> PolicyUpdateStatistics {
+    switch configuration.algorithm {
+    case .trpo:
+      return TRPO(configuration: configuration.trpo).update(
+        policy: policy, parameters: policyParameters, trajectories: trajectories,
+        advantages: advantages)
+    case .firstOrder:
+      var shuffle = iterationRandom.stream("minibatches")
+      return FirstOrderTRPO(configuration: configuration.firstOrder).update(
+        policy: policy, parameters: policyParameters, trajectories: trajectories,
+        advantages: advantages, adam: &policyAdam, random: &shuffle)
+    }
+  }
+}
+
+/// The outcome of `Trainer.train`.
+public struct TrainingSummary: Sendable {
+  public var iterations: Int
+  public var environmentSteps: Int
+  public var elapsedSeconds: Double
+  public var lastMeanReturn: Double?
+  public var evaluation: EvaluationResult?
+}
+
+/// Wall time per named phase of an iteration.
+struct PhaseClock {
+  var phases: [String: Double] = [:]
+  var mark = monotonicSeconds()
+
+  mutating func lap(_ name: String) {
+    let now = monotonicSeconds()
+    phases[name, default: 0] += now - mark
+    mark = now
+  }
+}

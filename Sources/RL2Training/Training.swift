@@ -1,0 +1,72 @@
+import Foundation
+import RL2Envs
+import RL2Math
+import RL2Nets
+
+/// Entry points of the command-line tool: one call per subcommand.
+public enum Training {
+  /// Trains (or resumes) a run in this process and evaluates it.
+  public static func train(
+    configuration: TrainingConfiguration, runDirectory: URL, resume: Bool,
+    report: (String) -> Void
+  ) throws -> TrainingSummary {
+    try configuration.validate()
+    let run = RunDirectory(url: runDirectory)
+    switch configuration.task.kind {
+    case .bandit:
+      var trainer = try Trainer(
+        configuration: configuration,
+        distribution: BernoulliBanditDistribution(arms: configuration.task.arms), run: run,
+        resume: resume)
+      return try trainer.train(report: report)
+    case .mdp:
+      var trainer = try Trainer(
+        configuration: configuration, distribution: mdpDistribution(configuration.task), run: run,
+        resume: resume)
+      return try trainer.train(report: report)
+    }
+  }
+
+  /// Evaluates a checkpoint on the fixed test set of its own task setting.
+  public static func evaluate(
+    checkpoint url: URL, instances: Int, seed: UInt64
+  ) throws -> EvaluationResult {
+    guard instances >= 1 else { throw ConfigurationError.invalid("--instances must be at least 1") }
+    let checkpoint = try CheckpointStore.load(url)
+    switch checkpoint.configuration.task.kind {
+    case .bandit:
+      return try evaluate(
+        checkpoint, BernoulliBanditDistribution(arms: checkpoint.configuration.task.arms),
+        instances: instances, seed: seed)
+    case .mdp:
+      return try evaluate(
+        checkpoint, mdpDistribution(checkpoint.configuration.task), instances: instances,
+        seed: seed)
+    }
+  }
+
+  static func evaluate<Distribution: TaskDistribution>(
+    _ checkpoint: Checkpoint, _ distribution: Distribution, instances: Int, seed: UInt64
+  ) throws -> EvaluationResult {
+    let configuration = checkpoint.configuration
+    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let policy = RecurrentNetwork<Float>.policy(
+      inputCount: encoder.width, hiddenCount: configuration.hidden,
+      actionCount: distribution.actionCount)
+    let parameters = Parameters<Float>(layout: policy.layout)
+    guard checkpoint.policy.values.count == parameters.count else {
+      throw CheckpointError.mismatch(
+        "the checkpoint holds \(checkpoint.policy.values.count) policy parameters, "
+          + "its configuration implies \(parameters.count)")
+    }
+    parameters.setValues(checkpoint.policy.values)
+    return Evaluation.evaluate(
+      policy: policy, parameters: parameters, distribution: distribution,
+      setting: configuration.task, seed: seed, instances: instances,
+      firstStepFlag: configuration.firstStepFlag)
+  }
+
+  static func mdpDistribution(_ task: TaskSetting) -> RandomMDPDistribution {
+    RandomMDPDistribution(stateCount: task.states, actionCount: task.actions, horizon: task.horizon)
+  }
+}

@@ -1,0 +1,116 @@
+import RL2Envs
+import RL2Math
+
+/// Which task distribution ρ_M a run trains on.
+public struct TaskSetting: Codable, Sendable, Equatable {
+  public enum Kind: String, Codable, Sendable, CaseIterable {
+    case bandit, mdp
+  }
+
+  public var kind: Kind
+  /// Episodes per trial (n): pulls for bandits, episodes of `horizon` steps for MDPs.
+  public var episodes: Int
+  /// Bandit arms (k).
+  public var arms = 5
+  /// MDP states, actions and episode length (the paper: 10, 5, 10).
+  public var states = 10
+  public var actions = 5
+  public var horizon = 10
+
+  public init(kind: Kind, episodes: Int) {
+    self.kind = kind
+    self.episodes = episodes
+  }
+
+  /// Steps in one trial.
+  public var trialLength: Int { kind == .bandit ? episodes : episodes * horizon }
+
+  public var name: String {
+    switch kind {
+    case .bandit: "bandit-k\(arms)-n\(episodes)"
+    case .mdp: "mdp-s\(states)-a\(actions)-h\(horizon)-n\(episodes)"
+    }
+  }
+
+  /// Checks the setting, naming the flag at fault.
+  public func validate() throws(ConfigurationError) {
+    guard episodes >= 1 else { throw .invalid("--episodes must be at least 1, got \(episodes)") }
+    switch kind {
+    case .bandit:
+      guard arms >= 2 else { throw .invalid("--arms must be at least 2, got \(arms)") }
+    case .mdp:
+      guard states >= 1, actions >= 2, horizon >= 1 else {
+        throw .invalid("an MDP needs states ≥ 1, actions ≥ 2 and horizon ≥ 1")
+      }
+    }
+  }
+}
+
+/// A configuration value that cannot be used, with a message that names it.
+public enum ConfigurationError: Error, CustomStringConvertible, Equatable {
+  case invalid(String)
+
+  public var description: String {
+    switch self {
+    case .invalid(let message): message
+    }
+  }
+}
+
+/// Everything that defines a training run; saved as `config.json` and in every checkpoint.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+  public enum Algorithm: String, Codable, Sendable, CaseIterable {
+    case trpo
+    case firstOrder = "first-order"
+  }
+
+  public var task: TaskSetting
+  public var algorithm = Algorithm.trpo
+  /// Policy iterations (outer-loop updates).
+  public var iterations = 100
+  /// Environment steps collected per iteration (rounded to whole trials).
+  public var batchSteps = 50_000
+  /// GRU units of the policy and of the value baseline.
+  public var hidden = 128
+  public var seed: UInt64 = 1
+  public var discount = 0.99
+  public var gaeLambda = 0.3
+  /// Flag d at a trial's first step: 1 as in the authors' code, 0 as in the paper.
+  public var firstStepFlag = 1.0
+  public var trpo = TRPO.Configuration()
+  public var firstOrder = FirstOrderTRPO.Configuration()
+  public var value = ValueBaseline.Configuration()
+  /// A checkpoint every this many iterations (and always after the last).
+  public var checkpointInterval = 10
+  /// Checkpoints kept on disk (the newest ones).
+  public var checkpointsKept = 3
+  /// Test instances evaluated after training (0: none).
+  public var evaluationInstances = 1000
+  public var evaluationSeed: UInt64 = EvaluationSet.defaultSeed
+
+  public init(task: TaskSetting) {
+    self.task = task
+  }
+
+  /// Trials per iteration: at least one, and whole trials only.
+  public var trialsPerIteration: Int { max(1, batchSteps / task.trialLength) }
+
+  public func validate() throws(ConfigurationError) {
+    try task.validate()
+    guard iterations >= 0 else { throw .invalid("--iterations must be non-negative") }
+    guard batchSteps >= 1 else {
+      throw .invalid("--batch-steps must be positive, got \(batchSteps)")
+    }
+    guard hidden >= 1 else { throw .invalid("--hidden must be positive, got \(hidden)") }
+    guard (0...1).contains(discount), (0...1).contains(gaeLambda) else {
+      throw .invalid("discount and GAE λ must lie in [0, 1]")
+    }
+    guard trpo.maxKL > 0, firstOrder.maxKL > 0 else {
+      throw .invalid("the KL bound must be positive")
+    }
+    guard checkpointInterval >= 1, checkpointsKept >= 1 else {
+      throw .invalid("--checkpoint-interval and the number of kept checkpoints must be positive")
+    }
+    guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
+  }
+}
