@@ -52,7 +52,7 @@ public enum Advantages {
       sum += Double(v)
       squares += Double(v) * Double(v)
     }
-    guard count > 1 else { return values }
+    guard count > 1 else { return zip(values, live).map { $0.1 ? $0.0 : 0 } }
     let mean = sum / count
     let deviation = max((squares / count - mean * mean).squareRoot(), 1e-8)
     return zip(values, live).map { isLive in

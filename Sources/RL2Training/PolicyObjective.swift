@@ -56,10 +56,39 @@ struct PolicyObjective {
     return sum / Double(liveCount)
   }
 
+  /// Mean over live rows of KL(π_old ‖ π_new), in Double without cancellation: with
+  /// d = l_new − l_old and d̄ = Σ π_old·d,
+  ///
+  ///     KL = log Σⱼ π_old,ⱼ e^(dⱼ − d̄) = log1p(Σⱼ π_old,ⱼ (expm1(dⱼ − d̄) − (dⱼ − d̄)))
+  ///
+  /// where every term of the sum is ≥ 0. Float arithmetic on the textbook form errs by ~1e-8,
+  /// enough to turn a tiny step's KL negative and defeat the trust-region test.
   func meanKL(from old: Tensor<Float>, to new: Tensor<Float>) -> Double {
-    let kl = Categorical.klDivergence(from: old, to: new)
+    let A = policy.outputCount
     var sum = 0.0
-    for i in 0..<kl.count where trajectories.live[i] { sum += Double(kl[i]) }
+    var probabilities = [Double](repeating: 0, count: A)
+    var differences = [Double](repeating: 0, count: A)
+    for row in 0..<(old.count / A) where trajectories.live[row] {
+      var largest = -Double.infinity
+      for a in 0..<A { largest = max(largest, Double(old.scalars[row * A + a])) }
+      var total = 0.0
+      for a in 0..<A {
+        probabilities[a] = Foundation.exp(Double(old.scalars[row * A + a]) - largest)
+        total += probabilities[a]
+      }
+      var meanDifference = 0.0
+      for a in 0..<A {
+        probabilities[a] /= total
+        differences[a] = Double(new.scalars[row * A + a]) - Double(old.scalars[row * A + a])
+        meanDifference += probabilities[a] * differences[a]
+      }
+      var excess = 0.0
+      for a in 0..<A {
+        let x = differences[a] - meanDifference
+        excess += probabilities[a] * (Foundation.expm1(x) - x)
+      }
+      sum += Foundation.log1p(excess)
+    }
     return sum / Double(liveCount)
   }
 

@@ -13,14 +13,20 @@ public final class ProgressLog {
   public let columns: [String]
 
   /// Opens (or creates, with its header) the log; `episodes` adds one column per episode index
-  /// when a trial has at most 20 episodes, otherwise a single column with all of them.
-  public init(url: URL, episodes: Int) throws {
+  /// when a trial has at most 20 episodes, otherwise a single column with all of them. Rows of
+  /// iterations after `keepingIterationsUpTo` (written after the checkpoint a run resumes from)
+  /// are dropped, so a resumed log has each iteration once.
+  public init(url: URL, episodes: Int, keepingIterationsUpTo lastKept: Int) throws {
     columns =
       Self.fixedColumns
       + (episodes <= 20 ? (1...episodes).map { "return_episode_\($0)" } : ["episode_returns"])
-    if !FileManager.default.fileExists(atPath: url.path) {
-      try AtomicFile.write(Data((columns.joined(separator: ",") + "\n").utf8), to: url)
+    let header = columns.joined(separator: ",")
+    let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    let kept = existing.split(separator: "\n").dropFirst().filter { row in
+      (Int(row.prefix { $0 != "," }) ?? .max) <= lastKept
     }
+    try AtomicFile.write(
+      Data(([header] + kept.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)
     handle = try FileHandle(forWritingTo: url)
     try handle.seekToEnd()
   }

@@ -36,13 +36,55 @@ public struct RunDirectory: Sendable {
   }
 }
 
+extension RunDirectory {
+  /// Whether a run has already written here (progress or checkpoints).
+  public var holdsARun: Bool {
+    FileManager.default.fileExists(atPath: progressURL.path)
+      || !checkpoints(kept: 1).files().isEmpty
+  }
+
+  /// Takes the run's lock file (`run.lock`, an advisory `flock`) for the life of the returned
+  /// object, so two processes never train into the same folder.
+  public func lock() throws -> RunLock {
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return try RunLock(url: url.appendingPathComponent("run.lock"))
+  }
+}
+
+/// An exclusive advisory lock on a file, released when the object goes away.
+public final class RunLock {
+  let descriptor: Int32
+
+  init(url: URL) throws {
+    descriptor = open(url.path, O_RDWR | O_CREAT, 0o644)
+    guard descriptor >= 0 else {
+      throw RunDirectoryError.unwritable(url.path, String(cString: strerror(errno)))
+    }
+    guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+      close(descriptor)
+      throw RunDirectoryError.inUse(url.deletingLastPathComponent().path)
+    }
+  }
+
+  deinit {
+    flock(descriptor, LOCK_UN)
+    close(descriptor)
+  }
+}
+
 public enum RunDirectoryError: Error, CustomStringConvertible {
   case unwritable(String, String)
+  case inUse(String)
+  case occupied(String)
 
   public var description: String {
     switch self {
     case .unwritable(let path, let reason):
       "cannot write the run directory \(path): \(reason); choose another --run-dir"
+    case .inUse(let path):
+      "another process is training in \(path); wait for it or choose another --run-dir"
+    case .occupied(let path):
+      "\(path) already holds a run; add --resume to continue it or choose another --run-dir"
     }
   }
 }

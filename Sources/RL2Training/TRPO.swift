@@ -19,6 +19,9 @@ public struct TRPO: Sendable {
     public var damping = 1e-5
     public var backtrackRatio = 0.8
     public var maxBacktracks = 15
+    /// Share of the batch's trials the Fisher-vector products run on (rllab's subsample
+    /// factor); 1 uses every trial. The product stays exact on that subset.
+    public var fisherSubsample = 1.0
 
     public init() {}
   }
@@ -40,9 +43,8 @@ public struct TRPO: Sendable {
     let surrogateBefore = objective.surrogate(oldLogits)
     objective.surrogateGradient(oldLogits, cache, parameters)
     let gradient = Array(parameters.gradients)
-    let fisher = FisherVectorProduct(
-      objective: objective, logits: oldLogits, cache: cache, parameters: parameters,
-      damping: configuration.damping)
+    let fisher = makeFisherVectorProduct(
+      objective, logits: oldLogits, cache: cache, parameters: parameters)
     let direction = ConjugateGradient.solve(
       gradient, iterations: configuration.conjugateGradientIterations, product: fisher.apply)
     let curvature = dot(direction, fisher.apply(direction))
@@ -56,6 +58,29 @@ public struct TRPO: Sendable {
       objective, parameters, oldLogits: oldLogits, step: direction.map { Float(stepSize) * $0 },
       statistics: &statistics)
     return statistics
+  }
+
+  /// The Fisher-vector product on the whole batch, or on its first trials when
+  /// `fisherSubsample` < 1 (trials of a batch are independent draws, so any subset is unbiased).
+  private func makeFisherVectorProduct(
+    _ objective: PolicyObjective, logits: Tensor<Float>, cache: RecurrentNetwork<Float>.Cache,
+    parameters: Parameters<Float>
+  ) -> FisherVectorProduct {
+    let B = objective.trajectories.trialCount
+    let subset = max(1, min(B, Int((configuration.fisherSubsample * Double(B)).rounded())))
+    guard subset < B else {
+      return FisherVectorProduct(
+        objective: objective, logits: logits, cache: cache, parameters: parameters,
+        damping: configuration.damping)
+    }
+    let trials = 0..<subset
+    let sub = PolicyObjective(
+      policy: objective.policy, trajectories: objective.trajectories.selecting(trials: trials),
+      advantages: objective.trajectories.selectingRows(objective.advantages, trials: trials))
+    let (subLogits, subCache) = sub.evaluate(parameters)
+    return FisherVectorProduct(
+      objective: sub, logits: subLogits, cache: subCache, parameters: parameters,
+      damping: configuration.damping)
   }
 
   /// Backtracks from the full step until the surrogate improves within the KL bound; leaves

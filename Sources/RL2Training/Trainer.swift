@@ -21,6 +21,7 @@ public struct Trainer<Distribution: TaskDistribution> {
   var elapsedBefore = 0.0
   let random: RandomStream
   let encoder: TrialInputEncoder
+  let runLock: RunLock
 
   /// A fresh run, or — when `resume` is set and the run has a checkpoint — the newest one.
   public init(
@@ -28,6 +29,8 @@ public struct Trainer<Distribution: TaskDistribution> {
     resume: Bool
   ) throws {
     var configuration = configuration
+    runLock = try run.lock()
+    if !resume, run.holdsARun { throw RunDirectoryError.occupied(run.url.path) }
     let checkpoint =
       resume ? try run.checkpoints(kept: configuration.checkpointsKept).loadNewest() : nil
     if let checkpoint {
@@ -99,7 +102,8 @@ public struct Trainer<Distribution: TaskDistribution> {
   /// meant for the user.
   public mutating func train(report: (String) -> Void) throws -> TrainingSummary {
     try run.prepare(configuration: configuration)
-    let log = try ProgressLog(url: run.progressURL, episodes: configuration.task.episodes)
+    let log = try ProgressLog(
+      url: run.progressURL, episodes: configuration.task.episodes, keepingIterationsUpTo: iteration)
     let store = run.checkpoints(kept: configuration.checkpointsKept)
     let start = monotonicSeconds()
     let firstIteration = iteration

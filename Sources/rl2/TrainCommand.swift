@@ -79,6 +79,9 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Mean-KL bound δ of a policy step.")
   var maxKL = 0.01
 
+  @Option(help: "Share of each batch's trials the Fisher-vector products of TRPO run on (1: all).")
+  var fisherSubsample = 1.0
+
   @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
   var firstStepFlag = 1.0
 
@@ -127,6 +130,7 @@ struct TrainCommand: ParsableCommand {
     configuration.gaeLambda = gaeLambda
     configuration.trpo.maxKL = maxKL
     configuration.firstOrder.maxKL = maxKL
+    configuration.trpo.fisherSubsample = fisherSubsample
     configuration.firstStepFlag = firstStepFlag
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
@@ -139,8 +143,8 @@ struct TrainCommand: ParsableCommand {
     let directory = runDir ?? "runs/\(configuration.task.name)-\(algo.rawValue)-seed\(seed)"
     let summary = try Training.train(
       configuration: configuration, runDirectory: URL(fileURLWithPath: directory), resume: resume
-    ) { print($0) }
-    print(
+    ) { Console.line($0) }
+    Console.line(
       String(
         format: "done: %d iterations, %d environment steps, %.1f s", summary.iterations,
         summary.environmentSteps, summary.elapsedSeconds))
