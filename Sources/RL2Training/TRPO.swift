@@ -21,7 +21,7 @@ public struct TRPO: Sendable {
     public var maxBacktracks = 15
     /// Share of the batch's trials the Fisher-vector products run on (rllab's subsample
     /// factor); 1 uses every trial. The product stays exact on that subset.
-    public var fisherSubsample = 1.0
+    public var fisherSubsample = 0.2
 
     public init() {}
   }

@@ -111,6 +111,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard checkpointInterval >= 1, checkpointsKept >= 1 else {
       throw .invalid("--checkpoint-interval and the number of kept checkpoints must be positive")
     }
+    guard value.epochs >= 1, value.minibatchTrials >= 1 else {
+      throw .invalid("--value-epochs and --value-minibatch-trials must be positive")
+    }
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
   }
 }

@@ -14,7 +14,7 @@ public struct ValueBaseline: Sendable {
     /// Passes over the batch per fit.
     public var epochs = 5
     /// Trials per Adam step.
-    public var minibatchTrials = 512
+    public var minibatchTrials = 128
     public var learningRate = 1e-3
 
     public init() {}

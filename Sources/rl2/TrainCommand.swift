@@ -80,7 +80,13 @@ struct TrainCommand: ParsableCommand {
   var maxKL = 0.01
 
   @Option(help: "Share of each batch's trials the Fisher-vector products of TRPO run on (1: all).")
-  var fisherSubsample = 1.0
+  var fisherSubsample = 0.2
+
+  @Option(help: "Passes over each batch when fitting the value baseline.")
+  var valueEpochs = 5
+
+  @Option(help: "Trials per Adam step of the value baseline.")
+  var valueMinibatchTrials = 128
 
   @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
   var firstStepFlag = 1.0
@@ -131,6 +137,8 @@ struct TrainCommand: ParsableCommand {
     configuration.trpo.maxKL = maxKL
     configuration.firstOrder.maxKL = maxKL
     configuration.trpo.fisherSubsample = fisherSubsample
+    configuration.value.epochs = valueEpochs
+    configuration.value.minibatchTrials = valueMinibatchTrials
     configuration.firstStepFlag = firstStepFlag
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances

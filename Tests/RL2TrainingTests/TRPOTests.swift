@@ -13,9 +13,12 @@ final class TRPOTests: XCTestCase {
     trials: 8, episodes: 5, hidden: 4, seed: 31)
   lazy var advantages = Fixtures.randomAdvantages(trajectories, seed: 32)
 
+  /// The Fisher-vector products run on the whole batch, so the full step's KL is the one the
+  /// quadratic model predicts for this batch.
   func makeTRPO(maxKL: Double) -> TRPO {
     var configuration = TRPO.Configuration()
     configuration.maxKL = maxKL
+    configuration.fisherSubsample = 1
     return TRPO(configuration: configuration)
   }
 
@@ -124,5 +127,25 @@ final class TRPOTests: XCTestCase {
     XCTAssertFalse(statistics.accepted, "a step accepted without any advantage")
     XCTAssertEqual(statistics.gradientNorm, 0, "gradient norm")
     assertBitIdentical(Array(parameters.values), before, "θ after an update without advantages")
+  }
+}
+
+/// The Fisher subsample: products on the first trials of the batch only.
+final class FisherSubsampleTests: XCTestCase {
+  func testSubsampledStepStaysWithinTheBoundOnTheWholeBatch() {
+    let (policy, parameters, trajectories) = Fixtures.banditBatch(
+      trials: 10, episodes: 5, hidden: 4, seed: 41)
+    let advantages = Fixtures.randomAdvantages(trajectories, seed: 42)
+    var configuration = TRPO.Configuration()
+    configuration.fisherSubsample = 0.3
+    let objective = PolicyObjective(
+      policy: policy, trajectories: trajectories, advantages: advantages)
+    let (before, _) = objective.evaluate(parameters)
+    let statistics = TRPO(configuration: configuration).update(
+      policy: policy, parameters: parameters, trajectories: trajectories, advantages: advantages)
+    let (after, _) = objective.evaluate(parameters)
+    XCTAssertTrue(statistics.accepted, "no step accepted")
+    XCTAssertLessThanOrEqual(objective.meanKL(from: before, to: after), configuration.maxKL)
+    XCTAssertGreaterThan(objective.surrogate(after), objective.surrogate(before))
   }
 }
