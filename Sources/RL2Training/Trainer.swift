@@ -35,10 +35,14 @@ public struct Trainer<Distribution: TaskDistribution> {
       resume ? try run.checkpoints(kept: configuration.checkpointsKept).loadNewest() : nil
     if let checkpoint {
       try Self.checkCompatible(checkpoint.configuration, configuration)
-      // Only the length of the run may change on resume.
-      let iterations = configuration.iterations
+      // The saved configuration, with the operational settings of this invocation.
+      let requested = configuration
       configuration = checkpoint.configuration
-      configuration.iterations = iterations
+      configuration.iterations = requested.iterations
+      configuration.checkpointInterval = requested.checkpointInterval
+      configuration.checkpointsKept = requested.checkpointsKept
+      configuration.evaluationInstances = requested.evaluationInstances
+      configuration.evaluationSeed = requested.evaluationSeed
     }
     self.configuration = configuration
     self.distribution = distribution
@@ -58,15 +62,22 @@ public struct Trainer<Distribution: TaskDistribution> {
     if let checkpoint { try restore(checkpoint) }
   }
 
+  /// A run resumes only under the settings that shaped its trajectory; how long it runs, how
+  /// often it checkpoints and how it is evaluated may change.
   static func checkCompatible(
     _ saved: TrainingConfiguration, _ requested: TrainingConfiguration
   ) throws {
     var comparable = requested
     comparable.iterations = saved.iterations
+    comparable.checkpointInterval = saved.checkpointInterval
+    comparable.checkpointsKept = saved.checkpointsKept
+    comparable.evaluationInstances = saved.evaluationInstances
+    comparable.evaluationSeed = saved.evaluationSeed
     guard comparable == saved else {
       throw CheckpointError.mismatch(
-        "the run's checkpoint was made with a different configuration; resume with the same flags "
-          + "(only --iterations may change) or choose another --run-dir")
+        "the run's checkpoint was made with a different configuration; resume with the same "
+          + "training flags (--iterations, --checkpoint-interval and --eval-instances may "
+          + "change) or choose another --run-dir")
     }
   }
 
@@ -99,8 +110,11 @@ public struct Trainer<Distribution: TaskDistribution> {
   }
 
   /// Runs the remaining iterations, then the final evaluation; `report` receives every line
-  /// meant for the user.
-  public mutating func train(report: (String) -> Void) throws -> TrainingSummary {
+  /// meant for the user. When `stop` turns true (Ctrl-C), the run checkpoints after the
+  /// iteration in progress and returns without evaluating, ready for `--resume`.
+  public mutating func train(
+    report: (String) -> Void, stop: StopSignal = StopSignal()
+  ) throws -> TrainingSummary {
     try run.prepare(configuration: configuration)
     let log = try ProgressLog(
       url: run.progressURL, episodes: configuration.task.episodes, keepingIterationsUpTo: iteration)
@@ -112,7 +126,8 @@ public struct Trainer<Distribution: TaskDistribution> {
       "training \(configuration.task.name) with \(configuration.algorithm.rawValue): "
         + "\(configuration.trialsPerIteration) trials × \(configuration.task.trialLength) steps "
         + "per iteration, GRU \(configuration.hidden), run \(run.url.path)")
-    while iteration < configuration.iterations {
+    var stopped = false
+    while iteration < configuration.iterations, !stopped {
       let record = runIteration()
       iteration += 1
       let elapsed = elapsedBefore + monotonicSeconds() - start
@@ -121,13 +136,18 @@ public struct Trainer<Distribution: TaskDistribution> {
       try log.append(record.columns(iteration: iteration), episodeReturns: record.episodeReturns)
       report(
         record.line(iteration: iteration, of: configuration.iterations, elapsed: elapsed, eta: eta))
+      stopped = stop.isRaised
       if iteration % configuration.checkpointInterval == 0 || iteration == configuration.iterations
+        || stopped
       {
         try store.save(makeCheckpoint(elapsedSeconds: elapsed))
       }
       last = record
     }
-    let evaluation = evaluate(report: report)
+    if stopped {
+      report("stopped after iteration \(iteration), checkpoint written; continue with --resume")
+    }
+    let evaluation = stopped ? nil : evaluate(report: report)
     if let evaluation { try run.saveEvaluation(evaluation, name: "final") }
     return TrainingSummary(
       iterations: iteration, environmentSteps: environmentSteps,

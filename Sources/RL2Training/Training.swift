@@ -8,7 +8,7 @@ public enum Training {
   /// Trains (or resumes) a run in this process and evaluates it.
   public static func train(
     configuration: TrainingConfiguration, runDirectory: URL, resume: Bool,
-    report: (String) -> Void
+    stop: StopSignal = StopSignal(), report: (String) -> Void
   ) throws -> TrainingSummary {
     try configuration.validate()
     let run = RunDirectory(url: runDirectory)
@@ -18,12 +18,12 @@ public enum Training {
         configuration: configuration,
         distribution: BernoulliBanditDistribution(arms: configuration.task.arms), run: run,
         resume: resume)
-      return try trainer.train(report: report)
+      return try trainer.train(report: report, stop: stop)
     case .mdp:
       var trainer = try Trainer(
         configuration: configuration, distribution: mdpDistribution(configuration.task), run: run,
         resume: resume)
-      return try trainer.train(report: report)
+      return try trainer.train(report: report, stop: stop)
     }
   }
 

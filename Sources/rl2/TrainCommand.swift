@@ -149,8 +149,13 @@ struct TrainCommand: ParsableCommand {
     BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
     let configuration = makeConfiguration()
     let directory = runDir ?? "runs/\(configuration.task.name)-\(algo.rawValue)-seed\(seed)"
+    let stop = StopSignal()
+    stop.raiseOnInterrupt {
+      Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")
+    }
     let summary = try Training.train(
-      configuration: configuration, runDirectory: URL(fileURLWithPath: directory), resume: resume
+      configuration: configuration, runDirectory: URL(fileURLWithPath: directory), resume: resume,
+      stop: stop
     ) { Console.line($0) }
     Console.line(
       String(

@@ -156,4 +156,37 @@ final class CommandLineTests: XCTestCase {
       XCTAssertTrue(result.standardError.contains(name), "\(flags): \(result.standardError)")
     }
   }
+
+  func testInterruptCheckpointsAndTheRunResumes() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("interrupted")
+    let process = Process()
+    process.executableURL = Self.executable
+    process.arguments =
+      Self.tinyBandit + [
+        "--iterations", "100000", "--checkpoint-interval", "1000", "--run-dir", runDirectory.path,
+      ]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = Pipe()
+    try process.run()
+    var text = ""
+    let deadline = Date().addingTimeInterval(60)
+    while !text.contains("iter 2/"), Date() < deadline {
+      text += String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+    }
+    process.interrupt()
+    text += String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    XCTAssertEqual(process.terminationStatus, 0, text)
+    XCTAssertTrue(text.contains("stopped after iteration"), text)
+    let checkpoints = try FileManager.default.contentsOfDirectory(
+      atPath: runDirectory.appendingPathComponent("checkpoints").path)
+    XCTAssertEqual(checkpoints.count, 1, "the interrupt did not leave exactly one checkpoint")
+    let rows = try dataRows(runDirectory.appendingPathComponent("progress.csv")).count
+    let resumed = try run(
+      Self.tinyBandit + ["--iterations", "\(rows + 1)", "--run-dir", runDirectory.path, "--resume"])
+    XCTAssertEqual(resumed.status, 0, resumed.standardError)
+    XCTAssertTrue(
+      resumed.standardOutput.contains("iter \(rows + 1)/\(rows + 1)"), resumed.standardOutput)
+  }
 }
