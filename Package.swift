@@ -30,6 +30,7 @@ let package = Package(
       providers: [.apt(["libzmq3-dev"])]
     ),
     .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
+    .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     .target(name: "RL2Nets", dependencies: ["RL2Math"], swiftSettings: crossModule),
     .target(name: "RL2Envs", dependencies: ["RL2Math", "RL2Nets"], swiftSettings: crossModule),
     .target(
@@ -49,6 +50,7 @@ let package = Package(
     .testTarget(
       name: "RL2TrainingTests", dependencies: ["RL2Training", "RL2Envs", "RL2Nets", "RL2Math"]),
     .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
+    .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
 )
