@@ -16,7 +16,8 @@ let package = Package(
     .library(name: "RL2Training", targets: ["RL2Training"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
   ],
   targets: [
     .systemLibrary(
@@ -36,6 +37,8 @@ let package = Package(
     .target(
       name: "RL2Training", dependencies: ["RL2Math", "RL2Nets", "RL2Envs"],
       swiftSettings: crossModule),
+    .target(
+      name: "RL2Wire", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     .executableTarget(
       name: "rl2",
       dependencies: [
@@ -50,6 +53,7 @@ let package = Package(
     .testTarget(
       name: "RL2TrainingTests", dependencies: ["RL2Training", "RL2Envs", "RL2Nets", "RL2Math"]),
     .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
+    .testTarget(name: "RL2WireTests", dependencies: ["RL2Wire"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
