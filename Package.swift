@@ -37,6 +37,13 @@ let package = Package(
     .target(
       name: "RL2Training", dependencies: ["RL2Math", "RL2Nets", "RL2Envs"],
       swiftSettings: crossModule),
+    .systemLibrary(
+      name: "CProtobufC",
+      pkgConfig: "libprotobuf-c",
+      providers: [.apt(["libprotobuf-c-dev"])]
+    ),
+    // The wire schema compiled by protoc-c: tests decode Swift-encoded messages with it.
+    .target(name: "CRL2Wire", dependencies: ["CProtobufC"]),
     .target(
       name: "RL2Wire", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
     .executableTarget(
@@ -53,7 +60,7 @@ let package = Package(
     .testTarget(
       name: "RL2TrainingTests", dependencies: ["RL2Training", "RL2Envs", "RL2Nets", "RL2Math"]),
     .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
-    .testTarget(name: "RL2WireTests", dependencies: ["RL2Wire"]),
+    .testTarget(name: "RL2WireTests", dependencies: ["RL2Wire", "CRL2Wire", "CProtobufC"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
