@@ -125,3 +125,18 @@ public struct FirstOrderTRPO: Sendable {
     statistics.surrogateAfter = statistics.surrogateBefore
   }
 }
+
+/// Decodes with defaults for missing keys, so files written before a setting existed load.
+extension FirstOrderTRPO.Configuration {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    maxKL = try c.decode(.maxKL, default: maxKL)
+    clipRange = try c.decode(.clipRange, default: clipRange)
+    learningRate = try c.decode(.learningRate, default: learningRate)
+    epochs = try c.decode(.epochs, default: epochs)
+    minibatchTrials = try c.decode(.minibatchTrials, default: minibatchTrials)
+    gradientClip = try c.decode(.gradientClip, default: gradientClip)
+    maxBacktracks = try c.decode(.maxBacktracks, default: maxBacktracks)
+  }
+}

@@ -200,3 +200,18 @@ func dot(_ x: [Float], _ y: [Float]) -> Double {
   for i in 0..<x.count { sum += Double(x[i]) * Double(y[i]) }
   return sum
 }
+
+/// Decodes with defaults for missing keys, so files written before a setting existed load.
+extension TRPO.Configuration {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    maxKL = try c.decode(.maxKL, default: maxKL)
+    conjugateGradientIterations = try c.decode(
+      .conjugateGradientIterations, default: conjugateGradientIterations)
+    damping = try c.decode(.damping, default: damping)
+    backtrackRatio = try c.decode(.backtrackRatio, default: backtrackRatio)
+    maxBacktracks = try c.decode(.maxBacktracks, default: maxBacktracks)
+    fisherSubsample = try c.decode(.fisherSubsample, default: fisherSubsample)
+  }
+}

@@ -117,3 +117,40 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
   }
 }
+
+/// Decodes with defaults for missing keys, so files written before a setting existed load.
+extension TaskSetting {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      kind: try c.decode(Kind.self, forKey: .kind),
+      episodes: try c.decode(Int.self, forKey: .episodes))
+    arms = try c.decode(.arms, default: arms)
+    states = try c.decode(.states, default: states)
+    actions = try c.decode(.actions, default: actions)
+    horizon = try c.decode(.horizon, default: horizon)
+  }
+}
+
+/// Decodes with defaults for missing keys, so files written before a setting existed load.
+extension TrainingConfiguration {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(task: try c.decode(TaskSetting.self, forKey: .task))
+    algorithm = try c.decode(.algorithm, default: algorithm)
+    iterations = try c.decode(.iterations, default: iterations)
+    batchSteps = try c.decode(.batchSteps, default: batchSteps)
+    hidden = try c.decode(.hidden, default: hidden)
+    seed = try c.decode(.seed, default: seed)
+    discount = try c.decode(.discount, default: discount)
+    gaeLambda = try c.decode(.gaeLambda, default: gaeLambda)
+    firstStepFlag = try c.decode(.firstStepFlag, default: firstStepFlag)
+    trpo = try c.decode(.trpo, default: trpo)
+    firstOrder = try c.decode(.firstOrder, default: firstOrder)
+    value = try c.decode(.value, default: value)
+    checkpointInterval = try c.decode(.checkpointInterval, default: checkpointInterval)
+    checkpointsKept = try c.decode(.checkpointsKept, default: checkpointsKept)
+    evaluationInstances = try c.decode(.evaluationInstances, default: evaluationInstances)
+    evaluationSeed = try c.decode(.evaluationSeed, default: evaluationSeed)
+  }
+}

@@ -87,3 +87,14 @@ public struct ValueBaseline: Sendable {
     return squared
   }
 }
+
+/// Decodes with defaults for missing keys, so files written before a setting existed load.
+extension ValueBaseline.Configuration {
+  public init(from decoder: Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    self.init()
+    epochs = try c.decode(.epochs, default: epochs)
+    minibatchTrials = try c.decode(.minibatchTrials, default: minibatchTrials)
+    learningRate = try c.decode(.learningRate, default: learningRate)
+  }
+}

@@ -25,12 +25,16 @@ struct EvalCommand: ParsableCommand {
   @Flag(help: "Print one JSON object (mean, stderr, instances, episode_means, …).")
   var json = false
 
+  @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
+  var threads = 0
+
   func validate() throws {
     if instances < 1 { throw ValidationError("--instances must be at least 1, got \(instances)") }
+    if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
   }
 
   func run() throws {
-    BLAS.threadCount = BLAS.coreCount
+    BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
     let result = try Training.evaluate(
       checkpoint: URL(fileURLWithPath: checkpoint), instances: instances, seed: seed)
     if json {

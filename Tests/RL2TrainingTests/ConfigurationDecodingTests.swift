@@ -1,0 +1,38 @@
+import Foundation
+import XCTest
+
+@testable import RL2Training
+
+final class ConfigurationDecodingTests: XCTestCase {
+  /// A config.json from before `fisherSubsample` and the value settings existed still loads,
+  /// with those settings at their defaults.
+  func testMissingKeysTakeTheirDefaults() throws {
+    let json = """
+      {"task": {"kind": "mdp", "episodes": 25}, "hidden": 32, "trpo": {"maxKL": 0.02}}
+      """
+    let configuration = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(json.utf8))
+    XCTAssertEqual(configuration.task.kind, .mdp)
+    XCTAssertEqual(configuration.task.episodes, 25)
+    XCTAssertEqual(configuration.task.states, 10)
+    XCTAssertEqual(configuration.hidden, 32)
+    XCTAssertEqual(configuration.trpo.maxKL, 0.02)
+    XCTAssertEqual(configuration.trpo.fisherSubsample, TRPO.Configuration().fisherSubsample)
+    XCTAssertEqual(configuration.value, ValueBaseline.Configuration())
+    XCTAssertEqual(
+      configuration.batchSteps, TrainingConfiguration(task: configuration.task).batchSteps)
+  }
+
+  func testEncodingRoundTrips() throws {
+    var configuration = TrainingConfiguration(task: TaskSetting(kind: .bandit, episodes: 100))
+    configuration.algorithm = .firstOrder
+    configuration.trpo.fisherSubsample = 0.5
+    configuration.value.epochs = 3
+    let data = try JSONEncoder().encode(configuration)
+    XCTAssertEqual(try JSONDecoder().decode(TrainingConfiguration.self, from: data), configuration)
+  }
+
+  func testAMissingRequiredKeyIsAnError() {
+    XCTAssertThrowsError(
+      try JSONDecoder().decode(TrainingConfiguration.self, from: Data(#"{"hidden": 3}"#.utf8)))
+  }
+}
