@@ -45,7 +45,10 @@ let package = Package(
     // The wire schema compiled by protoc-c: tests decode Swift-encoded messages with it.
     .target(name: "CRL2Wire", dependencies: ["CProtobufC"]),
     .target(
-      name: "RL2Wire", dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+      name: "RL2Wire",
+      dependencies: [
+        "RL2Math", "RL2Training", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ]),
     .executableTarget(
       name: "rl2",
       dependencies: [
@@ -60,7 +63,9 @@ let package = Package(
     .testTarget(
       name: "RL2TrainingTests", dependencies: ["RL2Training", "RL2Envs", "RL2Nets", "RL2Math"]),
     .testTarget(name: "CZeroMQTests", dependencies: ["CZeroMQ"]),
-    .testTarget(name: "RL2WireTests", dependencies: ["RL2Wire", "CRL2Wire", "CProtobufC"]),
+    .testTarget(
+      name: "RL2WireTests",
+      dependencies: ["RL2Wire", "RL2Training", "RL2Math", "CRL2Wire", "CProtobufC"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
