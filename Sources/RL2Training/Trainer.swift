@@ -22,11 +22,13 @@ public struct Trainer<Distribution: TaskDistribution> {
   let random: RandomStream
   let encoder: TrialInputEncoder
   let runLock: RunLock
+  /// Where trials come from; sampling in this process unless the caller passes another source.
+  var source: any TrialSource
 
   /// A fresh run, or — when `resume` is set and the run has a checkpoint — the newest one.
   public init(
     configuration: TrainingConfiguration, distribution: Distribution, run: RunDirectory,
-    resume: Bool
+    resume: Bool, source: (any TrialSource)? = nil
   ) throws {
     var configuration = configuration
     runLock = try run.lock()
@@ -49,6 +51,11 @@ public struct Trainer<Distribution: TaskDistribution> {
     self.run = run
     encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
     random = RandomStream(seed: configuration.seed)
+    self.source =
+      source
+      ?? LocalTrialSource(
+        distribution: distribution, episodes: configuration.task.episodes, encoder: encoder,
+        trialsPerIteration: configuration.trialsPerIteration, random: random)
     var initialization = random.stream("initialization")
     policy = .policy(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
@@ -128,7 +135,7 @@ public struct Trainer<Distribution: TaskDistribution> {
         + "per iteration, GRU \(configuration.hidden), run \(run.url.path)")
     var stopped = false
     while iteration < configuration.iterations, !stopped {
-      let record = runIteration()
+      let record = try runIteration()
       iteration += 1
       let elapsed = elapsedBefore + monotonicSeconds() - start
       let perIteration = (monotonicSeconds() - start) / Double(iteration - firstIteration)
@@ -170,13 +177,12 @@ public struct Trainer<Distribution: TaskDistribution> {
   }
 
   /// One outer-loop iteration.
-  mutating func runIteration() -> IterationRecord {
+  mutating func runIteration() throws -> IterationRecord {
     let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
-    let streams = (0..<configuration.trialsPerIteration).map { iterationRandom.stream(UInt64($0)) }
     var clock = PhaseClock()
-    let trajectories = Rollout.run(
-      policy: policy, parameters: policyParameters, distribution: distribution,
-      episodes: configuration.task.episodes, streams: streams, encoder: encoder)
+    let trajectories = try source.trials(
+      iteration: iteration, weightsVersion: weightsVersion, policy: policy,
+      parameters: policyParameters)
     clock.lap("rollout")
     let (T, B) = (trajectories.stepCount, trajectories.trialCount)
     let values = baseline.predict(trajectories)
