@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Learning curves of RL² runs from their progress.csv, beside the paper's figures.
+
+    scripts/plot.py runs/bandit-k5-n100-first-order-seed1 [more run dirs] --out curves.png
+
+Left: mean trial return per iteration (and the oracle's expected return), with the paper's RL²
+and best-baseline numbers for the setting as dashed lines when the setting is in Table 1 or 2.
+Right: mean return of each episode index at the last iteration (within-trial learning).
+Needs matplotlib (pip install matplotlib).
+"""
+import argparse
+import csv
+import json
+import os
+import sys
+
+# Table 1 (bandits, keyed by (n, k)) and Table 2 (MDPs, keyed by n): (RL², best baseline, name).
+PAPER_BANDITS = {
+    (10, 5): (6.7, 6.7, "UCB1"), (10, 10): (6.7, 6.7, "UCB1"), (10, 50): (6.8, 6.6, "UCB1"),
+    (100, 5): (78.7, 78.3, "Gittins"), (100, 10): (83.5, 82.8, "Gittins"),
+    (100, 50): (84.9, 85.2, "Gittins"), (500, 5): (401.6, 406.7, "OTS"),
+    (500, 10): (432.5, 438.9, "OTS"), (500, 50): (438.9, 463.7, "Gittins"),
+}
+PAPER_MDPS = {
+    10: (156.2, 150.2, "BEB"), 25: (445.7, 427.8, "BEB"), 50: (936.1, 930.7, "OPSRL"),
+    75: (1428.8, 1449.2, "OPSRL"), 100: (1913.7, 1973.9, "OPSRL"),
+}
+
+
+def read_run(directory):
+    with open(os.path.join(directory, "config.json")) as handle:
+        config = json.load(handle)
+    with open(os.path.join(directory, "progress.csv")) as handle:
+        rows = list(csv.DictReader(handle))
+    if not rows:
+        sys.exit(f"plot.py: {directory}/progress.csv has no iterations yet")
+    return config, rows
+
+
+def paper_reference(config):
+    task = config["task"]
+    if task["kind"] == "bandit":
+        return PAPER_BANDITS.get((task["episodes"], task.get("arms", 5)))
+    if task["kind"] == "mdp":
+        return PAPER_MDPS.get(task["episodes"])
+    return None
+
+
+def episode_returns(row):
+    columns = sorted(
+        (key for key in row if key.startswith("return_episode_")),
+        key=lambda key: int(key.rsplit("_", 1)[1]))
+    if columns:
+        return [float(row[key]) for key in columns]
+    return [float(value) for value in row.get("episode_returns", "").split()]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("runs", nargs="+", help="run directories (holding config.json and progress.csv)")
+    parser.add_argument("--out", default="curves.png", help="PNG file to write (default: curves.png)")
+    arguments = parser.parse_args()
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        sys.exit("plot.py needs matplotlib: pip install matplotlib")
+
+    figure, (curves, episodes) = plt.subplots(1, 2, figsize=(12, 4.5))
+    references = set()
+    for directory in arguments.runs:
+        config, rows = read_run(directory)
+        label = f"{os.path.basename(os.path.normpath(directory))} ({config.get('algorithm', 'trpo')})"
+        iterations = [int(row["iteration"]) for row in rows]
+        line, = curves.plot(iterations, [float(row["mean_trial_return"]) for row in rows], label=label)
+        curves.plot(iterations, [float(row["mean_optimal_return"]) for row in rows],
+                    color=line.get_color(), alpha=0.3, linewidth=0.8)
+        last = episode_returns(rows[-1])
+        episodes.plot(range(1, len(last) + 1), last, marker="o", color=line.get_color(), label=label)
+        reference = paper_reference(config)
+        if reference and reference not in references:
+            references.add(reference)
+            rl2, baseline, name = reference
+            curves.axhline(rl2, linestyle="--", color="black", linewidth=1, label=f"paper RL² {rl2}")
+            curves.axhline(baseline, linestyle=":", color="gray", linewidth=1,
+                           label=f"paper {name} {baseline}")
+    curves.set_xlabel("iteration")
+    curves.set_ylabel("mean total reward per trial (faint: oracle)")
+    curves.legend(fontsize=8)
+    curves.grid(alpha=0.3)
+    episodes.set_xlabel("episode index within the trial")
+    episodes.set_ylabel("mean return at the last iteration")
+    episodes.legend(fontsize=8)
+    episodes.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(arguments.out, dpi=120)
+    print(f"plot.py: wrote {arguments.out}")
+
+
+if __name__ == "__main__":
+    main()
