@@ -49,10 +49,17 @@ let package = Package(
       dependencies: [
         "RL2Math", "RL2Training", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
+    .target(
+      name: "RL2Cluster",
+      dependencies: [
+        "RL2Math", "RL2Nets", "RL2Training", "RL2Wire", "ZeroMQ",
+        .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+      ],
+      swiftSettings: crossModule),
     .executableTarget(
       name: "rl2",
       dependencies: [
-        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training",
+        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training", "RL2Cluster",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: crossModule
@@ -67,6 +74,9 @@ let package = Package(
       name: "RL2WireTests",
       dependencies: ["RL2Wire", "RL2Training", "RL2Math", "CRL2Wire", "CProtobufC"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+    .testTarget(
+      name: "RL2ClusterTests",
+      dependencies: ["RL2Cluster", "RL2Wire", "RL2Training", "RL2Math", "ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
 )

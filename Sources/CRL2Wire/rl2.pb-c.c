@@ -323,6 +323,51 @@ void   rl2__v1__heartbeat__free_unpacked
   assert(message->base.descriptor == &rl2__v1__heartbeat__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   rl2__v1__collection_closed__init
+                     (Rl2__V1__CollectionClosed         *message)
+{
+  static const Rl2__V1__CollectionClosed init_value = RL2__V1__COLLECTION_CLOSED__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__collection_closed__get_packed_size
+                     (const Rl2__V1__CollectionClosed *message)
+{
+  assert(message->base.descriptor == &rl2__v1__collection_closed__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__collection_closed__pack
+                     (const Rl2__V1__CollectionClosed *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__collection_closed__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__collection_closed__pack_to_buffer
+                     (const Rl2__V1__CollectionClosed *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__collection_closed__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__CollectionClosed *
+       rl2__v1__collection_closed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__CollectionClosed *)
+     protobuf_c_message_unpack (&rl2__v1__collection_closed__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__collection_closed__free_unpacked
+                     (Rl2__V1__CollectionClosed *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__collection_closed__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   rl2__v1__drain__init
                      (Rl2__V1__Drain         *message)
 {
@@ -773,7 +818,7 @@ void   rl2__v1__status__free_unpacked
   assert(message->base.descriptor == &rl2__v1__status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[15] =
+static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[16] =
 {
   {
     "protocol_version",
@@ -896,6 +941,18 @@ static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[15] =
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "collection_closed",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, collection_closed),
+    &rl2__v1__collection_closed__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "lease_request",
     20,
     PROTOBUF_C_LABEL_NONE,
@@ -957,18 +1014,19 @@ static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[15] =
   },
 };
 static const unsigned rl2__v1__envelope__field_indices_by_name[] = {
+  10,   /* field[10] = collection_closed */
   7,   /* field[7] = drain */
   6,   /* field[6] = heartbeat */
   2,   /* field[2] = hello */
-  11,   /* field[11] = lease */
-  10,   /* field[10] = lease_request */
-  12,   /* field[12] = lease_result */
+  12,   /* field[12] = lease */
+  11,   /* field[11] = lease_request */
+  13,   /* field[13] = lease_result */
   0,   /* field[0] = protocol_version */
   9,   /* field[9] = reject */
   1,   /* field[1] = sent_at_unix_ms */
   8,   /* field[8] = shutdown */
-  14,   /* field[14] = status */
-  13,   /* field[13] = status_request */
+  15,   /* field[15] = status */
+  14,   /* field[14] = status_request */
   5,   /* field[5] = trial_batch */
   4,   /* field[4] = weights */
   3,   /* field[3] = welcome */
@@ -977,8 +1035,8 @@ static const ProtobufCIntRange rl2__v1__envelope__number_ranges[3 + 1] =
 {
   { 1, 0 },
   { 10, 2 },
-  { 20, 10 },
-  { 0, 15 }
+  { 20, 11 },
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor rl2__v1__envelope__descriptor =
 {
@@ -988,7 +1046,7 @@ const ProtobufCMessageDescriptor rl2__v1__envelope__descriptor =
   "Rl2__V1__Envelope",
   "rl2.v1",
   sizeof(Rl2__V1__Envelope),
-  15,
+  16,
   rl2__v1__envelope__field_descriptors,
   rl2__v1__envelope__field_indices_by_name,
   3,  rl2__v1__envelope__number_ranges,
@@ -1292,7 +1350,7 @@ const ProtobufCMessageDescriptor rl2__v1__experiment_spec__descriptor =
   (ProtobufCMessageInit) rl2__v1__experiment_spec__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rl2__v1__welcome__field_descriptors[7] =
+static const ProtobufCFieldDescriptor rl2__v1__welcome__field_descriptors[8] =
 {
   {
     "spec",
@@ -1378,12 +1436,25 @@ static const ProtobufCFieldDescriptor rl2__v1__welcome__field_descriptors[7] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "max_policy_lag",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__Welcome, max_policy_lag),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rl2__v1__welcome__field_indices_by_name[] = {
   5,   /* field[5] = actor_index */
   1,   /* field[1] = data_endpoint */
   6,   /* field[6] = heartbeat_interval_ms */
   4,   /* field[4] = learner_incarnation */
+  7,   /* field[7] = max_policy_lag */
   0,   /* field[0] = spec */
   3,   /* field[3] = weights */
   2,   /* field[2] = weights_endpoint */
@@ -1391,7 +1462,7 @@ static const unsigned rl2__v1__welcome__field_indices_by_name[] = {
 static const ProtobufCIntRange rl2__v1__welcome__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor rl2__v1__welcome__descriptor =
 {
@@ -1401,7 +1472,7 @@ const ProtobufCMessageDescriptor rl2__v1__welcome__descriptor =
   "Rl2__V1__Welcome",
   "rl2.v1",
   sizeof(Rl2__V1__Welcome),
-  7,
+  8,
   rl2__v1__welcome__field_descriptors,
   rl2__v1__welcome__field_indices_by_name,
   1,  rl2__v1__welcome__number_ranges,
@@ -1783,7 +1854,7 @@ const ProtobufCMessageDescriptor rl2__v1__trial_batch__descriptor =
   (ProtobufCMessageInit) rl2__v1__trial_batch__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rl2__v1__heartbeat__field_descriptors[6] =
+static const ProtobufCFieldDescriptor rl2__v1__heartbeat__field_descriptors[7] =
 {
   {
     "actor_id",
@@ -1857,6 +1928,18 @@ static const ProtobufCFieldDescriptor rl2__v1__heartbeat__field_descriptors[6] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "weights_latency_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__Heartbeat, weights_latency_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rl2__v1__heartbeat__field_indices_by_name[] = {
   0,   /* field[0] = actor_id */
@@ -1864,12 +1947,13 @@ static const unsigned rl2__v1__heartbeat__field_indices_by_name[] = {
   3,   /* field[3] = environment_steps */
   1,   /* field[1] = incarnation */
   4,   /* field[4] = steps_per_second */
+  6,   /* field[6] = weights_latency_ms */
   2,   /* field[2] = weights_version */
 };
 static const ProtobufCIntRange rl2__v1__heartbeat__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor rl2__v1__heartbeat__descriptor =
 {
@@ -1879,11 +1963,62 @@ const ProtobufCMessageDescriptor rl2__v1__heartbeat__descriptor =
   "Rl2__V1__Heartbeat",
   "rl2.v1",
   sizeof(Rl2__V1__Heartbeat),
-  6,
+  7,
   rl2__v1__heartbeat__field_descriptors,
   rl2__v1__heartbeat__field_indices_by_name,
   1,  rl2__v1__heartbeat__number_ranges,
   (ProtobufCMessageInit) rl2__v1__heartbeat__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__collection_closed__field_descriptors[2] =
+{
+  {
+    "weights_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__CollectionClosed, weights_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "learner_incarnation",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__CollectionClosed, learner_incarnation),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__collection_closed__field_indices_by_name[] = {
+  1,   /* field[1] = learner_incarnation */
+  0,   /* field[0] = weights_version */
+};
+static const ProtobufCIntRange rl2__v1__collection_closed__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor rl2__v1__collection_closed__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.CollectionClosed",
+  "CollectionClosed",
+  "Rl2__V1__CollectionClosed",
+  "rl2.v1",
+  sizeof(Rl2__V1__CollectionClosed),
+  2,
+  rl2__v1__collection_closed__field_descriptors,
+  rl2__v1__collection_closed__field_indices_by_name,
+  1,  rl2__v1__collection_closed__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__collection_closed__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor rl2__v1__drain__field_descriptors[1] =

@@ -6,7 +6,8 @@ public final class ProgressLog {
     "iteration", "weights_version", "steps", "mean_trial_return", "mean_optimal_return",
     "mean_kl", "entropy", "surrogate_before", "surrogate_after", "backtracks", "accepted",
     "value_loss", "rollout_seconds", "baseline_seconds", "policy_seconds", "value_seconds",
-    "steps_per_second", "dropped_batches", "late_batches", "live_actors",
+    "steps_per_second", "dropped_batches", "late_batches", "rejected_batches", "live_actors",
+    "actor_steps_per_second", "broadcast_bytes", "broadcast_latency_ms",
   ]
 
   let handle: FileHandle

@@ -135,12 +135,21 @@ public struct Trainer<Distribution: TaskDistribution> {
         + "per iteration, GRU \(configuration.hidden), run \(run.url.path)")
     var stopped = false
     while iteration < configuration.iterations, !stopped {
-      let record = try runIteration()
+      let record: IterationRecord
+      do {
+        record = try runIteration()
+      } catch is TrialCollectionInterrupted {
+        stopped = true
+        try store.save(makeCheckpoint(elapsedSeconds: elapsedBefore + monotonicSeconds() - start))
+        break
+      }
       iteration += 1
       let elapsed = elapsedBefore + monotonicSeconds() - start
       let perIteration = (monotonicSeconds() - start) / Double(iteration - firstIteration)
       let eta = perIteration * Double(configuration.iterations - iteration)
-      try log.append(record.columns(iteration: iteration), episodeReturns: record.episodeReturns)
+      try log.append(
+        record.columns(iteration: iteration).merging(source.iterationMetrics) { $1 },
+        episodeReturns: record.episodeReturns)
       report(
         record.line(iteration: iteration, of: configuration.iterations, elapsed: elapsed, eta: eta))
       stopped = stop.isRaised

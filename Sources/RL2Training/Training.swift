@@ -6,9 +6,12 @@ import RL2Nets
 /// Entry points of the command-line tool: one call per subcommand.
 public enum Training {
   /// Trains (or resumes) a run in this process and evaluates it.
+  ///
+  /// Trials are sampled in this process unless `source` delivers them (remote actors).
   public static func train(
     configuration: TrainingConfiguration, runDirectory: URL, resume: Bool,
-    stop: StopSignal = StopSignal(), report: (String) -> Void
+    stop: StopSignal = StopSignal(), source: (any TrialSource)? = nil,
+    report: (String) -> Void
   ) throws -> TrainingSummary {
     try configuration.validate()
     let run = RunDirectory(url: runDirectory)
@@ -17,14 +20,45 @@ public enum Training {
       var trainer = try Trainer(
         configuration: configuration,
         distribution: BernoulliBanditDistribution(arms: configuration.task.arms), run: run,
-        resume: resume)
+        resume: resume, source: source)
       return try trainer.train(report: report, stop: stop)
     case .mdp:
       var trainer = try Trainer(
         configuration: configuration, distribution: mdpDistribution(configuration.task), run: run,
-        resume: resume)
+        resume: resume, source: source)
       return try trainer.train(report: report, stop: stop)
     }
+  }
+
+  /// The shapes a configuration implies: what actors and the learner must agree on.
+  public struct Shapes: Sendable, Equatable {
+    public var inputWidth: Int
+    public var actionCount: Int
+    /// Steps of one trial.
+    public var stepCount: Int
+    public var policyParameterCount: Int
+  }
+
+  public static func shapes(of configuration: TrainingConfiguration) -> Shapes {
+    switch configuration.task.kind {
+    case .bandit:
+      shapes(configuration, BernoulliBanditDistribution(arms: configuration.task.arms))
+    case .mdp:
+      shapes(configuration, mdpDistribution(configuration.task))
+    }
+  }
+
+  static func shapes<Distribution: TaskDistribution>(
+    _ configuration: TrainingConfiguration, _ distribution: Distribution
+  ) -> Shapes {
+    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let policy = RecurrentNetwork<Float>.policy(
+      inputCount: encoder.width, hiddenCount: configuration.hidden,
+      actionCount: distribution.actionCount)
+    return Shapes(
+      inputWidth: encoder.width, actionCount: distribution.actionCount,
+      stepCount: configuration.task.trialLength,
+      policyParameterCount: Parameters<Float>(layout: policy.layout).count)
   }
 
   /// Evaluates a checkpoint on the fixed test set of its own task setting.

@@ -114,6 +114,15 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard value.epochs >= 1, value.minibatchTrials >= 1 else {
       throw .invalid("--value-epochs and --value-minibatch-trials must be positive")
     }
+    guard firstOrder.epochs >= 1, firstOrder.minibatchTrials >= 1 else {
+      throw .invalid("--policy-epochs and --policy-minibatch-trials must be positive")
+    }
+    guard firstOrder.learningRate > 0, firstOrder.learningRate.isFinite else {
+      throw .invalid("--learning-rate must be positive, got \(firstOrder.learningRate)")
+    }
+    guard firstOrder.clipRange > 0, firstOrder.clipRange < 1 else {
+      throw .invalid("--clip-range must lie in (0, 1), got \(firstOrder.clipRange)")
+    }
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
   }
 }

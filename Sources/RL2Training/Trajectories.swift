@@ -92,3 +92,46 @@ extension Trajectories {
     return result
   }
 }
+
+extension Trajectories {
+  /// The trials of `parts`, in order, as one batch; every part must have the same step count,
+  /// input width, action count and episodes per trial.
+  public static func concatenating(_ parts: [Trajectories]) -> Trajectories {
+    guard let first = parts.first else {
+      return Trajectories(stepCount: 0, trialCount: 0, inputWidth: 0, actionCount: 0, episodes: 0)
+    }
+    if parts.count == 1 { return first }
+    let (T, I) = (first.stepCount, first.inputs.shape[2])
+    let episodes = first.episodeReturns.first?.count ?? 0
+    precondition(
+      parts.allSatisfy { $0.stepCount == T && $0.inputs.shape[2] == I },
+      "concatenated batches must share their step count and input width")
+    let B = parts.reduce(0) { $0 + $1.trialCount }
+    var whole = Trajectories(
+      stepCount: T, trialCount: B, inputWidth: I, actionCount: first.actionCount,
+      episodes: episodes)
+    whole.actions.removeAll(keepingCapacity: true)
+    whole.rewards.removeAll(keepingCapacity: true)
+    whole.episodeEnded.removeAll(keepingCapacity: true)
+    whole.live.removeAll(keepingCapacity: true)
+    whole.behaviourLogProbabilities.removeAll(keepingCapacity: true)
+    var offset = 0
+    for t in 0..<T {
+      for part in parts {
+        let (b, rows) = (part.trialCount, (t * part.trialCount)..<((t + 1) * part.trialCount))
+        let source = t * b * I
+        whole.inputs.scalars.replaceSubrange(
+          offset..<(offset + b * I), with: part.inputs.scalars[source..<(source + b * I)])
+        offset += b * I
+        whole.actions.append(contentsOf: part.actions[rows])
+        whole.rewards.append(contentsOf: part.rewards[rows])
+        whole.episodeEnded.append(contentsOf: part.episodeEnded[rows])
+        whole.live.append(contentsOf: part.live[rows])
+        whole.behaviourLogProbabilities.append(contentsOf: part.behaviourLogProbabilities[rows])
+      }
+    }
+    whole.episodeReturns = parts.flatMap(\.episodeReturns)
+    whole.optimalReturns = parts.flatMap(\.optimalReturns)
+    return whole
+  }
+}

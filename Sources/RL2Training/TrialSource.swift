@@ -10,6 +10,20 @@ public protocol TrialSource {
     iteration: Int, weightsVersion: Int, policy: RecurrentNetwork<Float>,
     parameters: Parameters<Float>
   ) throws -> Trajectories
+
+  /// Figures about the last `trials` call for `progress.csv` (live actors, late batches, …).
+  var iterationMetrics: [String: Double] { get }
+}
+
+extension TrialSource {
+  public var iterationMetrics: [String: Double] { [:] }
+}
+
+/// Thrown by a source when the run was asked to stop while it waited for trials; the trainer
+/// checkpoints the last finished iteration and returns.
+public struct TrialCollectionInterrupted: Error, CustomStringConvertible {
+  public init() {}
+  public var description: String { "stopped while collecting trials" }
 }
 
 /// Samples each iteration's trials in this process, across the machine's cores. Trial b of

@@ -188,6 +188,14 @@ public nonisolated struct Rl2_V1_Envelope: Sendable {
     set {body = .reject(newValue)}
   }
 
+  public var collectionClosed: Rl2_V1_CollectionClosed {
+    get {
+      if case .collectionClosed(let v)? = body {return v}
+      return Rl2_V1_CollectionClosed()
+    }
+    set {body = .collectionClosed(newValue)}
+  }
+
   public var leaseRequest: Rl2_V1_LeaseRequest {
     get {
       if case .leaseRequest(let v)? = body {return v}
@@ -239,6 +247,7 @@ public nonisolated struct Rl2_V1_Envelope: Sendable {
     case drain(Rl2_V1_Drain)
     case shutdown(Rl2_V1_Shutdown)
     case reject(Rl2_V1_Reject)
+    case collectionClosed(Rl2_V1_CollectionClosed)
     case leaseRequest(Rl2_V1_LeaseRequest)
     case lease(Rl2_V1_Lease)
     case leaseResult(Rl2_V1_LeaseResult)
@@ -363,6 +372,13 @@ public nonisolated struct Rl2_V1_Welcome: @unchecked Sendable {
   public var heartbeatIntervalMs: UInt32 {
     get {_storage._heartbeatIntervalMs}
     set {_uniqueStorage()._heartbeatIntervalMs = newValue}
+  }
+
+  /// Oldest weights version the learner still trains on is (current − max_policy_lag); 0 is the
+  /// synchronous setting: only batches of the current version are used.
+  public var maxPolicyLag: UInt32 {
+    get {_storage._maxPolicyLag}
+    set {_uniqueStorage()._maxPolicyLag = newValue}
   }
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
@@ -537,6 +553,27 @@ public nonisolated struct Rl2_V1_Heartbeat: Sendable {
   public var stepsPerSecond: Double = 0
 
   public var batchesSent: UInt64 = 0
+
+  /// Milliseconds from the learner's send (Envelope.sent_at_unix_ms) to this actor's receipt of
+  /// the newest weights it holds.
+  public var weightsLatencyMs: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Learner → actors (weights socket): the learner has all the trials it needs of
+/// `weights_version`; sampling pauses until newer weights arrive. Keeps actors from competing with
+/// the learner's update for cores in the synchronous setting.
+public nonisolated struct Rl2_V1_CollectionClosed: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var weightsVersion: UInt64 = 0
+
+  public var learnerIncarnation: UInt64 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -809,7 +846,7 @@ nonisolated extension Rl2_V1_LeasePurpose: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}sent_at_unix_ms\0\u{2}\u{8}hello\0\u{1}welcome\0\u{1}weights\0\u{3}trial_batch\0\u{1}heartbeat\0\u{1}drain\0\u{1}shutdown\0\u{1}reject\0\u{4}\u{3}lease_request\0\u{1}lease\0\u{3}lease_result\0\u{3}status_request\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}sent_at_unix_ms\0\u{2}\u{8}hello\0\u{1}welcome\0\u{1}weights\0\u{3}trial_batch\0\u{1}heartbeat\0\u{1}drain\0\u{1}shutdown\0\u{1}reject\0\u{3}collection_closed\0\u{4}\u{2}lease_request\0\u{1}lease\0\u{3}lease_result\0\u{3}status_request\0\u{1}status\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -921,6 +958,19 @@ nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mes
         if let v = v {
           if hadOneofValue {try decoder.handleConflictingOneOf()}
           self.body = .reject(v)
+        }
+      }()
+      case 18: try {
+        var v: Rl2_V1_CollectionClosed?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .collectionClosed(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .collectionClosed(v)
         }
       }()
       case 20: try {
@@ -1036,6 +1086,10 @@ nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mes
     case .reject?: try {
       guard case .reject(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 17)
+    }()
+    case .collectionClosed?: try {
+      guard case .collectionClosed(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 18)
     }()
     case .leaseRequest?: try {
       guard case .leaseRequest(let v)? = self.body else { preconditionFailure() }
@@ -1218,7 +1272,7 @@ nonisolated extension Rl2_V1_ExperimentSpec: SwiftProtobuf.Message, SwiftProtobu
 
 nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Welcome"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}spec\0\u{3}data_endpoint\0\u{3}weights_endpoint\0\u{1}weights\0\u{3}learner_incarnation\0\u{3}actor_index\0\u{3}heartbeat_interval_ms\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}spec\0\u{3}data_endpoint\0\u{3}weights_endpoint\0\u{1}weights\0\u{3}learner_incarnation\0\u{3}actor_index\0\u{3}heartbeat_interval_ms\0\u{3}max_policy_lag\0")
 
   fileprivate class _StorageClass {
     var _spec: Rl2_V1_ExperimentSpec? = nil
@@ -1228,6 +1282,7 @@ nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._Mess
     var _learnerIncarnation: UInt64 = 0
     var _actorIndex: UInt64 = 0
     var _heartbeatIntervalMs: UInt32 = 0
+    var _maxPolicyLag: UInt32 = 0
 
       // This property is used as the initial default value for new instances of the type.
       // The type itself is protecting the reference to its storage via CoW semantics.
@@ -1245,6 +1300,7 @@ nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._Mess
       _learnerIncarnation = source._learnerIncarnation
       _actorIndex = source._actorIndex
       _heartbeatIntervalMs = source._heartbeatIntervalMs
+      _maxPolicyLag = source._maxPolicyLag
     }
   }
 
@@ -1270,6 +1326,7 @@ nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._Mess
         case 5: try { try decoder.decodeSingularUInt64Field(value: &_storage._learnerIncarnation) }()
         case 6: try { try decoder.decodeSingularUInt64Field(value: &_storage._actorIndex) }()
         case 7: try { try decoder.decodeSingularUInt32Field(value: &_storage._heartbeatIntervalMs) }()
+        case 8: try { try decoder.decodeSingularUInt32Field(value: &_storage._maxPolicyLag) }()
         default: break
         }
       }
@@ -1303,6 +1360,9 @@ nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._Mess
       if _storage._heartbeatIntervalMs != 0 {
         try visitor.visitSingularUInt32Field(value: _storage._heartbeatIntervalMs, fieldNumber: 7)
       }
+      if _storage._maxPolicyLag != 0 {
+        try visitor.visitSingularUInt32Field(value: _storage._maxPolicyLag, fieldNumber: 8)
+      }
     }
     try unknownFields.traverse(visitor: &visitor)
   }
@@ -1319,6 +1379,7 @@ nonisolated extension Rl2_V1_Welcome: SwiftProtobuf.Message, SwiftProtobuf._Mess
         if _storage._learnerIncarnation != rhs_storage._learnerIncarnation {return false}
         if _storage._actorIndex != rhs_storage._actorIndex {return false}
         if _storage._heartbeatIntervalMs != rhs_storage._heartbeatIntervalMs {return false}
+        if _storage._maxPolicyLag != rhs_storage._maxPolicyLag {return false}
         return true
       }
       if !storagesAreEqual {return false}
@@ -1579,7 +1640,7 @@ nonisolated extension Rl2_V1_TrialBatch: SwiftProtobuf.Message, SwiftProtobuf._M
 
 nonisolated extension Rl2_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Heartbeat"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}actor_id\0\u{1}incarnation\0\u{3}weights_version\0\u{3}environment_steps\0\u{3}steps_per_second\0\u{3}batches_sent\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}actor_id\0\u{1}incarnation\0\u{3}weights_version\0\u{3}environment_steps\0\u{3}steps_per_second\0\u{3}batches_sent\0\u{3}weights_latency_ms\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1593,6 +1654,7 @@ nonisolated extension Rl2_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._Me
       case 4: try { try decoder.decodeSingularUInt64Field(value: &self.environmentSteps) }()
       case 5: try { try decoder.decodeSingularDoubleField(value: &self.stepsPerSecond) }()
       case 6: try { try decoder.decodeSingularUInt64Field(value: &self.batchesSent) }()
+      case 7: try { try decoder.decodeSingularDoubleField(value: &self.weightsLatencyMs) }()
       default: break
       }
     }
@@ -1617,6 +1679,9 @@ nonisolated extension Rl2_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._Me
     if self.batchesSent != 0 {
       try visitor.visitSingularUInt64Field(value: self.batchesSent, fieldNumber: 6)
     }
+    if self.weightsLatencyMs.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.weightsLatencyMs, fieldNumber: 7)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1627,6 +1692,42 @@ nonisolated extension Rl2_V1_Heartbeat: SwiftProtobuf.Message, SwiftProtobuf._Me
     if lhs.environmentSteps != rhs.environmentSteps {return false}
     if lhs.stepsPerSecond != rhs.stepsPerSecond {return false}
     if lhs.batchesSent != rhs.batchesSent {return false}
+    if lhs.weightsLatencyMs != rhs.weightsLatencyMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_CollectionClosed: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".CollectionClosed"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}weights_version\0\u{3}learner_incarnation\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.weightsVersion) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.learnerIncarnation) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.weightsVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.weightsVersion, fieldNumber: 1)
+    }
+    if self.learnerIncarnation != 0 {
+      try visitor.visitSingularUInt64Field(value: self.learnerIncarnation, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_CollectionClosed, rhs: Rl2_V1_CollectionClosed) -> Bool {
+    if lhs.weightsVersion != rhs.weightsVersion {return false}
+    if lhs.learnerIncarnation != rhs.learnerIncarnation {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

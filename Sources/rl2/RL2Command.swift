@@ -6,7 +6,10 @@ struct RL2Command: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rl2",
     abstract: "RL²: learn reinforcement-learning algorithms with a recurrent policy.",
-    subcommands: [TrainCommand.self, EvalCommand.self, BenchCommand.self]
+    subcommands: [
+      TrainCommand.self, LearnerCommand.self, ActorCommand.self, EvalCommand.self,
+      BenchCommand.self,
+    ]
   )
 
   static func main() {

@@ -1,41 +1,8 @@
 import ArgumentParser
 import Foundation
+import RL2Cluster
 import RL2Math
 import RL2Training
-
-extension TaskSetting.Kind: ExpressibleByArgument {}
-extension TrainingConfiguration.Algorithm: ExpressibleByArgument {}
-
-/// Flags that choose the task distribution, shared by the commands that need one.
-struct TaskOptions: ParsableArguments {
-  @Option(
-    help: "Task distribution: bandit (Bernoulli arms, p ~ U[0,1]) or mdp (random tabular MDPs).")
-  var env: TaskSetting.Kind = .bandit
-
-  @Option(help: "Bandit arms k.")
-  var arms = 5
-
-  @Option(help: "Episodes per trial n (pulls for bandits; episodes of --horizon steps for MDPs).")
-  var episodes = 10
-
-  @Option(help: "MDP states.")
-  var states = 10
-
-  @Option(help: "MDP actions.")
-  var actions = 5
-
-  @Option(help: "MDP steps per episode.")
-  var horizon = 10
-
-  var setting: TaskSetting {
-    var setting = TaskSetting(kind: env, episodes: episodes)
-    setting.arms = arms
-    setting.states = states
-    setting.actions = actions
-    setting.horizon = horizon
-    return setting
-  }
-}
 
 struct TrainCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -45,121 +12,73 @@ struct TrainCommand: ParsableCommand {
       Each iteration samples --batch-steps of whole trials with the current policy (hidden state \
       kept across the episodes of a trial, reset between trials), computes GAE advantages with \
       the value baseline, updates the policy by TRPO (or --algo first-order) and refits the \
-      baseline. The run directory holds config.json, progress.csv, checkpoints/ and eval/.
+      baseline. By default this process is the learner and starts --actors actor processes on \
+      loopback that sample the trials and send them over ZeroMQ; --actors 0 samples here. \
+      Ctrl-C checkpoints after the iteration in progress and stops the actors. The run \
+      directory holds config.json, progress.csv, checkpoints/, eval/ and actors/ (their logs).
       Examples:
         rl2 train --env bandit --arms 5 --episodes 10
-        rl2 train --env mdp --episodes 10 --iterations 300
+        rl2 train --env mdp --episodes 10 --iterations 300 --actors 4
         rl2 train --run-dir runs/my-run --resume --iterations 400
       """
   )
 
-  @OptionGroup var task: TaskOptions
+  @OptionGroup var options: TrainingOptions
 
-  @Option(help: "Outer-loop algorithm: trpo (conjugate gradient, exact Fisher) or first-order.")
-  var algo: TrainingConfiguration.Algorithm = .trpo
+  @Option(help: "Actor processes started on this machine; 0 samples in this process.")
+  var actors = 2
 
-  @Option(help: "Policy iterations in total (a resumed run continues up to this number).")
-  var iterations = 100
-
-  @Option(help: "Environment steps per iteration (rounded down to whole trials).")
-  var batchSteps = 50_000
-
-  @Option(help: "GRU units of the policy and of the value baseline.")
-  var hidden = 128
-
-  @Option(help: "Seed of the run; every random choice derives from it.")
-  var seed: UInt64 = 1
-
-  @Option(help: "Discount γ over the whole trial.")
-  var discount = 0.99
-
-  @Option(help: "GAE λ (the paper: 0.3 for bandits and MDPs).")
-  var gaeLambda = 0.3
-
-  @Option(help: "Mean-KL bound δ of a policy step.")
-  var maxKL = 0.01
-
-  @Option(help: "Share of each batch's trials the Fisher-vector products of TRPO run on (1: all).")
-  var fisherSubsample = 0.2
-
-  @Option(help: "Passes over each batch when fitting the value baseline.")
-  var valueEpochs = 5
-
-  @Option(help: "Trials per Adam step of the value baseline.")
-  var valueMinibatchTrials = 128
-
-  @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
-  var firstStepFlag = 1.0
-
-  @Option(help: "Run directory (default: runs/<setting>-<algo>-seed<seed>).")
-  var runDir: String?
-
-  @Flag(help: "Continue from the newest checkpoint in the run directory.")
-  var resume = false
-
-  @Option(help: "Checkpoint every this many iterations (and after the last).")
-  var checkpointInterval = 10
-
-  @Option(help: "Test instances evaluated after training (0 skips the evaluation).")
-  var evalInstances = 1000
+  @Option(help: "Trials each actor runs in lockstep per batch (0: chosen from the batch size).")
+  var actorTrials = 0
 
   @Option(
-    help:
-      "Actor processes; 0 samples in this process (the only mode until the distributed runtime lands)."
-  )
-  var actors = 0
+    help: "Use batches up to this many weights versions old (0: synchronous, as in the paper).")
+  var maxPolicyLag = 0
 
-  @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
-  var threads = 0
+  @Option(help: "Learner control endpoint when --actors > 0 (port 0: free ports on loopback).")
+  var endpoint = "tcp://127.0.0.1:0"
 
   func validate() throws {
-    if actors != 0 {
-      throw ValidationError(
-        "--actors \(actors): separate actor processes are not available yet; use --actors 0")
-    }
-    if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
+    guard actors >= 0 else { throw ValidationError("--actors must be 0 or more") }
+    guard actorTrials >= 0 else { throw ValidationError("--actor-trials must be 0 or more") }
+    guard maxPolicyLag >= 0 else { throw ValidationError("--max-policy-lag must be 0 or more") }
     do {
-      try makeConfiguration().validate()
+      _ = try Endpoint(parsing: endpoint)
     } catch {
-      throw ValidationError(error.description)
+      throw ValidationError("--endpoint \(error)")
     }
-  }
-
-  func makeConfiguration() -> TrainingConfiguration {
-    var configuration = TrainingConfiguration(task: task.setting)
-    configuration.algorithm = algo
-    configuration.iterations = iterations
-    configuration.batchSteps = batchSteps
-    configuration.hidden = hidden
-    configuration.seed = seed
-    configuration.discount = discount
-    configuration.gaeLambda = gaeLambda
-    configuration.trpo.maxKL = maxKL
-    configuration.firstOrder.maxKL = maxKL
-    configuration.trpo.fisherSubsample = fisherSubsample
-    configuration.value.epochs = valueEpochs
-    configuration.value.minibatchTrials = valueMinibatchTrials
-    configuration.firstStepFlag = firstStepFlag
-    configuration.checkpointInterval = checkpointInterval
-    configuration.evaluationInstances = evalInstances
-    return configuration
   }
 
   func run() throws {
-    BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
-    let configuration = makeConfiguration()
-    let directory = runDir ?? "runs/\(configuration.task.name)-\(algo.rawValue)-seed\(seed)"
+    options.applyThreads()
+    let configuration = options.makeConfiguration()
     let stop = StopSignal()
     stop.raiseOnInterrupt {
       Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")
     }
-    let summary = try Training.train(
-      configuration: configuration, runDirectory: URL(fileURLWithPath: directory), resume: resume,
-      stop: stop
-    ) { Console.line($0) }
-    Console.line(
-      String(
-        format: "done: %d iterations, %d environment steps, %.1f s", summary.iterations,
-        summary.environmentSteps, summary.elapsedSeconds))
+    let summary: TrainingSummary
+    if actors == 0 {
+      summary = try Training.train(
+        configuration: configuration, runDirectory: options.runDirectory,
+        resume: options.resume, stop: stop
+      ) { Console.line($0) }
+    } else {
+      var learner = Cluster.LearnerOptions(endpoint: try Endpoint(parsing: endpoint))
+      learner.maxPolicyLag = maxPolicyLag
+      learner.localActors = actors
+      learner.actorTrialsPerBatch = actorTrials
+      summary = try Cluster.runLearner(
+        configuration: configuration, runDirectory: options.runDirectory,
+        resume: options.resume, options: learner, stop: stop, log: Console.line)
+    }
+    Console.line(summary.text)
+  }
+}
+
+extension TrainingSummary {
+  var text: String {
+    String(
+      format: "done: %d iterations, %d environment steps, %.1f s", iterations, environmentSteps,
+      elapsedSeconds)
   }
 }

@@ -23,6 +23,7 @@ typedef struct Rl2__V1__Welcome Rl2__V1__Welcome;
 typedef struct Rl2__V1__Weights Rl2__V1__Weights;
 typedef struct Rl2__V1__TrialBatch Rl2__V1__TrialBatch;
 typedef struct Rl2__V1__Heartbeat Rl2__V1__Heartbeat;
+typedef struct Rl2__V1__CollectionClosed Rl2__V1__CollectionClosed;
 typedef struct Rl2__V1__Drain Rl2__V1__Drain;
 typedef struct Rl2__V1__Shutdown Rl2__V1__Shutdown;
 typedef struct Rl2__V1__Reject Rl2__V1__Reject;
@@ -74,6 +75,7 @@ typedef enum {
   RL2__V1__ENVELOPE__BODY_DRAIN = 15,
   RL2__V1__ENVELOPE__BODY_SHUTDOWN = 16,
   RL2__V1__ENVELOPE__BODY_REJECT = 17,
+  RL2__V1__ENVELOPE__BODY_COLLECTION_CLOSED = 18,
   RL2__V1__ENVELOPE__BODY_LEASE_REQUEST = 20,
   RL2__V1__ENVELOPE__BODY_LEASE = 21,
   RL2__V1__ENVELOPE__BODY_LEASE_RESULT = 22,
@@ -100,6 +102,7 @@ struct  Rl2__V1__Envelope
     Rl2__V1__Drain *drain;
     Rl2__V1__Shutdown *shutdown;
     Rl2__V1__Reject *reject;
+    Rl2__V1__CollectionClosed *collection_closed;
     Rl2__V1__LeaseRequest *lease_request;
     Rl2__V1__Lease *lease;
     Rl2__V1__LeaseResult *lease_result;
@@ -187,10 +190,15 @@ struct  Rl2__V1__Welcome
    */
   uint64_t actor_index;
   uint32_t heartbeat_interval_ms;
+  /*
+   * Oldest weights version the learner still trains on is (current − max_policy_lag); 0 is the
+   * synchronous setting: only batches of the current version are used.
+   */
+  uint32_t max_policy_lag;
 };
 #define RL2__V1__WELCOME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__welcome__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0 }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0, 0, 0 }
 
 
 /*
@@ -296,10 +304,31 @@ struct  Rl2__V1__Heartbeat
   uint64_t environment_steps;
   double steps_per_second;
   uint64_t batches_sent;
+  /*
+   * Milliseconds from the learner's send (Envelope.sent_at_unix_ms) to this actor's receipt of
+   * the newest weights it holds.
+   */
+  double weights_latency_ms;
 };
 #define RL2__V1__HEARTBEAT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__heartbeat__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0, 0 }
+
+
+/*
+ * Learner → actors (weights socket): the learner has all the trials it needs of
+ * `weights_version`; sampling pauses until newer weights arrive. Keeps actors from competing with
+ * the learner's update for cores in the synchronous setting.
+ */
+struct  Rl2__V1__CollectionClosed
+{
+  ProtobufCMessage base;
+  uint64_t weights_version;
+  uint64_t learner_incarnation;
+};
+#define RL2__V1__COLLECTION_CLOSED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__collection_closed__descriptor) \
+    , 0, 0 }
 
 
 /*
@@ -610,6 +639,25 @@ Rl2__V1__Heartbeat *
 void   rl2__v1__heartbeat__free_unpacked
                      (Rl2__V1__Heartbeat *message,
                       ProtobufCAllocator *allocator);
+/* Rl2__V1__CollectionClosed methods */
+void   rl2__v1__collection_closed__init
+                     (Rl2__V1__CollectionClosed         *message);
+size_t rl2__v1__collection_closed__get_packed_size
+                     (const Rl2__V1__CollectionClosed   *message);
+size_t rl2__v1__collection_closed__pack
+                     (const Rl2__V1__CollectionClosed   *message,
+                      uint8_t             *out);
+size_t rl2__v1__collection_closed__pack_to_buffer
+                     (const Rl2__V1__CollectionClosed   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__CollectionClosed *
+       rl2__v1__collection_closed__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__collection_closed__free_unpacked
+                     (Rl2__V1__CollectionClosed *message,
+                      ProtobufCAllocator *allocator);
 /* Rl2__V1__Drain methods */
 void   rl2__v1__drain__init
                      (Rl2__V1__Drain         *message);
@@ -823,6 +871,9 @@ typedef void (*Rl2__V1__TrialBatch_Closure)
 typedef void (*Rl2__V1__Heartbeat_Closure)
                  (const Rl2__V1__Heartbeat *message,
                   void *closure_data);
+typedef void (*Rl2__V1__CollectionClosed_Closure)
+                 (const Rl2__V1__CollectionClosed *message,
+                  void *closure_data);
 typedef void (*Rl2__V1__Drain_Closure)
                  (const Rl2__V1__Drain *message,
                   void *closure_data);
@@ -868,6 +919,7 @@ extern const ProtobufCMessageDescriptor rl2__v1__welcome__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__weights__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__trial_batch__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__heartbeat__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__collection_closed__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__drain__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__shutdown__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__reject__descriptor;

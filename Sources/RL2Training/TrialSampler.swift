@@ -1,0 +1,45 @@
+import RL2Envs
+import RL2Math
+import RL2Nets
+
+/// What an actor needs to roll out trials of a run: the policy network of the configuration
+/// and its task distribution behind one call.
+public struct TrialSampler: Sendable {
+  public let policy: RecurrentNetwork<Float>
+  public let shapes: Training.Shapes
+  private let sample: @Sendable (Parameters<Float>, [RandomStream]) -> Trajectories
+
+  public init(configuration: TrainingConfiguration) {
+    switch configuration.task.kind {
+    case .bandit:
+      self.init(configuration, BernoulliBanditDistribution(arms: configuration.task.arms))
+    case .mdp:
+      self.init(configuration, Training.mdpDistribution(configuration.task))
+    }
+  }
+
+  init<Distribution: TaskDistribution>(
+    _ configuration: TrainingConfiguration, _ distribution: Distribution
+  ) {
+    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let policy = RecurrentNetwork<Float>.policy(
+      inputCount: encoder.width, hiddenCount: configuration.hidden,
+      actionCount: distribution.actionCount)
+    let episodes = configuration.task.episodes
+    self.policy = policy
+    shapes = Training.shapes(configuration, distribution)
+    sample = { parameters, streams in
+      Rollout.run(
+        policy: policy, parameters: parameters, distribution: distribution, episodes: episodes,
+        streams: streams, encoder: encoder)
+    }
+  }
+
+  /// Fresh parameters in this network's layout.
+  public func makeParameters() -> Parameters<Float> { Parameters(layout: policy.layout) }
+
+  /// Trial b is driven by `streams[b]` (see `Rollout.run`).
+  public func trials(_ parameters: Parameters<Float>, streams: [RandomStream]) -> Trajectories {
+    sample(parameters, streams)
+  }
+}

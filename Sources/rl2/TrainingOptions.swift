@@ -1,0 +1,148 @@
+import ArgumentParser
+import Foundation
+import RL2Math
+import RL2Training
+
+extension TaskSetting.Kind: ExpressibleByArgument {}
+extension TrainingConfiguration.Algorithm: ExpressibleByArgument {}
+
+/// Flags that choose the task distribution, shared by the commands that need one.
+struct TaskOptions: ParsableArguments {
+  @Option(
+    help: "Task distribution: bandit (Bernoulli arms, p ~ U[0,1]) or mdp (random tabular MDPs).")
+  var env: TaskSetting.Kind = .bandit
+
+  @Option(help: "Bandit arms k.")
+  var arms = 5
+
+  @Option(help: "Episodes per trial n (pulls for bandits; episodes of --horizon steps for MDPs).")
+  var episodes = 10
+
+  @Option(help: "MDP states.")
+  var states = 10
+
+  @Option(help: "MDP actions.")
+  var actions = 5
+
+  @Option(help: "MDP steps per episode.")
+  var horizon = 10
+
+  var setting: TaskSetting {
+    var setting = TaskSetting(kind: env, episodes: episodes)
+    setting.arms = arms
+    setting.states = states
+    setting.actions = actions
+    setting.horizon = horizon
+    return setting
+  }
+}
+
+/// The flags that define a training run, shared by `rl2 train` and `rl2 learner`.
+struct TrainingOptions: ParsableArguments {
+  @OptionGroup var task: TaskOptions
+
+  @Option(help: "Outer-loop algorithm: trpo (conjugate gradient, exact Fisher) or first-order.")
+  var algo: TrainingConfiguration.Algorithm = .trpo
+
+  @Option(help: "Policy iterations in total (a resumed run continues up to this number).")
+  var iterations = 100
+
+  @Option(help: "Environment steps per iteration (rounded down to whole trials).")
+  var batchSteps = 50_000
+
+  @Option(help: "GRU units of the policy and of the value baseline.")
+  var hidden = 128
+
+  @Option(help: "Seed of the run; every random choice derives from it.")
+  var seed: UInt64 = 1
+
+  @Option(help: "Discount γ over the whole trial.")
+  var discount = 0.99
+
+  @Option(help: "GAE λ (the paper: 0.3 for bandits and MDPs).")
+  var gaeLambda = 0.3
+
+  @Option(help: "Mean-KL bound δ of a policy step.")
+  var maxKL = 0.01
+
+  @Option(help: "Share of each batch's trials the Fisher-vector products of TRPO run on (1: all).")
+  var fisherSubsample = 0.2
+
+  @Option(help: "Adam learning rate of the first-order policy update.")
+  var learningRate = 1e-3
+
+  @Option(help: "Clip range ε of the first-order surrogate's ratio.")
+  var clipRange = 0.1
+
+  @Option(help: "Passes over each batch in the first-order policy update.")
+  var policyEpochs = 5
+
+  @Option(help: "Trials per Adam step of the first-order policy update (whole trials, full BPTT).")
+  var policyMinibatchTrials = 128
+
+  @Option(help: "Passes over each batch when fitting the value baseline.")
+  var valueEpochs = 5
+
+  @Option(help: "Trials per Adam step of the value baseline.")
+  var valueMinibatchTrials = 128
+
+  @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
+  var firstStepFlag = 1.0
+
+  @Option(help: "Run directory (default: runs/<setting>-<algo>-seed<seed>).")
+  var runDir: String?
+
+  @Flag(help: "Continue from the newest checkpoint in the run directory.")
+  var resume = false
+
+  @Option(help: "Checkpoint every this many iterations (and after the last).")
+  var checkpointInterval = 10
+
+  @Option(help: "Test instances evaluated after training (0 skips the evaluation).")
+  var evalInstances = 1000
+
+  @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
+  var threads = 0
+
+  func validate() throws {
+    if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
+    do {
+      try makeConfiguration().validate()
+    } catch {
+      throw ValidationError(error.description)
+    }
+  }
+
+  func makeConfiguration() -> TrainingConfiguration {
+    var configuration = TrainingConfiguration(task: task.setting)
+    configuration.algorithm = algo
+    configuration.iterations = iterations
+    configuration.batchSteps = batchSteps
+    configuration.hidden = hidden
+    configuration.seed = seed
+    configuration.discount = discount
+    configuration.gaeLambda = gaeLambda
+    configuration.trpo.maxKL = maxKL
+    configuration.firstOrder.maxKL = maxKL
+    configuration.trpo.fisherSubsample = fisherSubsample
+    configuration.firstOrder.learningRate = learningRate
+    configuration.firstOrder.clipRange = clipRange
+    configuration.firstOrder.epochs = policyEpochs
+    configuration.firstOrder.minibatchTrials = policyMinibatchTrials
+    configuration.value.epochs = valueEpochs
+    configuration.value.minibatchTrials = valueMinibatchTrials
+    configuration.firstStepFlag = firstStepFlag
+    configuration.checkpointInterval = checkpointInterval
+    configuration.evaluationInstances = evalInstances
+    return configuration
+  }
+
+  /// The run directory asked for, or runs/<setting>-<algo>-seed<seed>.
+  var runDirectory: URL {
+    URL(fileURLWithPath: runDir ?? "runs/\(task.setting.name)-\(algo.rawValue)-seed\(seed)")
+  }
+
+  func applyThreads() {
+    BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
+  }
+}
