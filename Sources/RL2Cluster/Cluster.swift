@@ -10,6 +10,8 @@ public enum Cluster {
     /// Control endpoint; data and weights listen on the next two ports (port 0: free ports).
     public var endpoint: Endpoint
     public var maxPolicyLag = 0
+    public var actorTimeout = 6.0
+    public var heartbeatInterval = 1.0
     /// Actor processes to start on this machine (the local launcher), 0 for none.
     public var localActors = 0
     public var actorTrialsPerBatch = 0
@@ -36,6 +38,8 @@ public enum Cluster {
         inputWidth: shapes.inputWidth, actionCount: shapes.actionCount,
         episodesPerTrial: configuration.task.episodes, maximumSteps: shapes.stepCount))
     service.maxPolicyLag = options.maxPolicyLag
+    service.actorTimeout = options.actorTimeout
+    service.heartbeatInterval = options.heartbeatInterval
     let learner = try LearnerService(service, log: log)
     log(
       "learner listening: control \(learner.control), data \(learner.data), "

@@ -25,12 +25,9 @@ struct LearnerCommand: ParsableCommand {
   @Option(help: "Control endpoint tcp://HOST:PORT (HOST * binds every interface).")
   var endpoint = "tcp://127.0.0.1:5555"
 
-  @Option(
-    help: "Use batches up to this many weights versions old (0: synchronous, as in the paper).")
-  var maxPolicyLag = 0
+  @OptionGroup var cluster: LearnerServiceOptions
 
   func validate() throws {
-    guard maxPolicyLag >= 0 else { throw ValidationError("--max-policy-lag must be 0 or more") }
     do {
       _ = try Endpoint(parsing: endpoint)
     } catch {
@@ -44,8 +41,7 @@ struct LearnerCommand: ParsableCommand {
     stop.raiseOnInterrupt {
       Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")
     }
-    var learner = Cluster.LearnerOptions(endpoint: try Endpoint(parsing: endpoint))
-    learner.maxPolicyLag = maxPolicyLag
+    let learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
     let summary = try Cluster.runLearner(
       configuration: options.makeConfiguration(), runDirectory: options.runDirectory,
       resume: options.resume, options: learner, stop: stop, log: Console.line)
@@ -53,57 +49,31 @@ struct LearnerCommand: ParsableCommand {
   }
 }
 
-struct ActorCommand: ParsableCommand {
-  static let configuration = CommandConfiguration(
-    commandName: "actor",
-    abstract: "Run an actor: sample trials with the learner's newest weights and send them.",
-    discussion: """
-      Gets the experiment and the current weights from the learner's welcome, runs --trials \
-      trials in lockstep per batch, takes newer weights between batches (at trial boundaries), \
-      heartbeats, and reconnects forever with back-off when the learner goes away. Exits when \
-      the learner shuts it down, or on SIGINT/SIGTERM.
-      """
-  )
+/// The learner's service flags, shared by `rl2 learner` and `rl2 train`.
+struct LearnerServiceOptions: ParsableArguments {
+  @Option(
+    help: "Use batches up to this many weights versions old (0: synchronous, as in the paper).")
+  var maxPolicyLag = 0
 
-  @Option(help: "The learner's control endpoint tcp://HOST:PORT.")
-  var learner: String
+  @Option(help: "Seconds without a heartbeat or batch after which an actor counts as lost.")
+  var actorTimeout = 6.0
 
-  @Option(help: "Trials run in lockstep per batch.")
-  var trials = 128
-
-  @Option(help: "BLAS threads and rollout workers (1 lets several actors share a machine).")
-  var threads = 1
-
-  @Option(help: "Actor id reported to the learner (default: HOST-PID).")
-  var actorID: String?
-
-  @Option(help: "Exit when the process with this id stops being the parent (local launcher).")
-  var exitWithParent: Int32?
+  @Option(help: "Seconds between the heartbeats actors are asked to send.")
+  var heartbeatInterval = 1.0
 
   func validate() throws {
-    guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
-    guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
-    do {
-      _ = try Endpoint(parsing: learner)
-    } catch {
-      throw ValidationError("--learner \(error)")
+    guard maxPolicyLag >= 0 else { throw ValidationError("--max-policy-lag must be 0 or more") }
+    guard heartbeatInterval >= 0.1, actorTimeout > heartbeatInterval else {
+      throw ValidationError(
+        "--heartbeat-interval must be at least 0.1 s and --actor-timeout longer than it")
     }
   }
 
-  func run() throws {
-    var configuration = ActorConfiguration(
-      learner: try Endpoint(parsing: learner),
-      actorID: actorID ?? ActorConfiguration.defaultActorID)
-    configuration.trialsPerBatch = trials
-    configuration.threads = threads
-    configuration.parentProcess = exitWithParent
-    let stop = StopSignal()
-    stop.raiseOnInterrupt {}
-    let summary = try Cluster.runActor(configuration: configuration, stop: stop) {
-      Console.line($0)
-    }
-    Console.line(
-      "actor done: \(summary.batchesSent) batches, \(summary.environmentSteps) steps; "
-        + summary.reason)
+  func makeOptions(endpoint: Endpoint) -> Cluster.LearnerOptions {
+    var options = Cluster.LearnerOptions(endpoint: endpoint)
+    options.maxPolicyLag = maxPolicyLag
+    options.actorTimeout = actorTimeout
+    options.heartbeatInterval = heartbeatInterval
+    return options
   }
 }

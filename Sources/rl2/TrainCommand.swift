@@ -31,9 +31,7 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Trials each actor runs in lockstep per batch (0: chosen from the batch size).")
   var actorTrials = 0
 
-  @Option(
-    help: "Use batches up to this many weights versions old (0: synchronous, as in the paper).")
-  var maxPolicyLag = 0
+  @OptionGroup var cluster: LearnerServiceOptions
 
   @Option(help: "Learner control endpoint when --actors > 0 (port 0: free ports on loopback).")
   var endpoint = "tcp://127.0.0.1:0"
@@ -41,7 +39,6 @@ struct TrainCommand: ParsableCommand {
   func validate() throws {
     guard actors >= 0 else { throw ValidationError("--actors must be 0 or more") }
     guard actorTrials >= 0 else { throw ValidationError("--actor-trials must be 0 or more") }
-    guard maxPolicyLag >= 0 else { throw ValidationError("--max-policy-lag must be 0 or more") }
     do {
       _ = try Endpoint(parsing: endpoint)
     } catch {
@@ -63,8 +60,7 @@ struct TrainCommand: ParsableCommand {
         resume: options.resume, stop: stop
       ) { Console.line($0) }
     } else {
-      var learner = Cluster.LearnerOptions(endpoint: try Endpoint(parsing: endpoint))
-      learner.maxPolicyLag = maxPolicyLag
+      var learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
       learner.localActors = actors
       learner.actorTrialsPerBatch = actorTrials
       summary = try Cluster.runLearner(

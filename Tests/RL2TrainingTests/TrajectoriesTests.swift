@@ -27,6 +27,25 @@ final class TrajectoriesTests: XCTestCase {
     XCTAssertEqual(t.selectingRows(Array(0..<20), trials: 4..<5), [4, 9, 14, 19], "last trial")
   }
 
+  /// Concatenating the pieces of a batch (as the learner joins the actors' batches) gives the
+  /// batch back, field by field.
+  func testConcatenatingSelectedPiecesRebuildsTheBatch() {
+    let whole = rollout(streams)
+    let pieces = [0..<2, 2..<3, 3..<5].map { whole.selecting(trials: $0) }
+    let joined = Trajectories.concatenating(pieces)
+    XCTAssertEqual(joined.trialCount, whole.trialCount)
+    XCTAssertEqual(joined.inputs.shape, whole.inputs.shape)
+    XCTAssertEqual(joined.inputs.scalars, whole.inputs.scalars, "inputs")
+    XCTAssertEqual(joined.actions, whole.actions, "actions")
+    XCTAssertEqual(joined.rewards, whole.rewards, "rewards")
+    XCTAssertEqual(joined.episodeEnded, whole.episodeEnded, "episode ends")
+    XCTAssertEqual(joined.live, whole.live, "live")
+    XCTAssertEqual(
+      joined.behaviourLogProbabilities, whole.behaviourLogProbabilities, "behaviour log π")
+    XCTAssertEqual(joined.episodeReturns, whole.episodeReturns, "episode returns")
+    XCTAssertEqual(joined.optimalReturns, whole.optimalReturns, "optimal returns")
+  }
+
   func testSelectingTrialsTakesTheirRows() {
     let whole = rollout(streams)
     let (T, B, I) = (whole.stepCount, whole.trialCount, whole.inputs.shape[2])

@@ -120,7 +120,7 @@ final class CommandLineTests: XCTestCase {
     let train = try run([
       "train", "--env", "mdp", "--episodes", "2", "--states", "3", "--actions", "2",
       "--horizon", "3", "--algo", "first-order", "--iterations", "1", "--batch-steps", "60",
-      "--hidden", "5", "--eval-instances", "0", "--run-dir", runDirectory.path,
+      "--hidden", "5", "--eval-instances", "0", "--actors", "0", "--run-dir", runDirectory.path,
     ])
     XCTAssertEqual(train.status, 0, train.standardError)
     let folder = runDirectory.appendingPathComponent("checkpoints")
@@ -148,7 +148,8 @@ final class CommandLineTests: XCTestCase {
   func testTrainRejectsBadFlagsByName() throws {
     for (flags, name) in [
       (["--episodes", "0"], "--episodes"), (["--arms", "1"], "--arms"),
-      (["--batch-steps", "0"], "--batch-steps"), (["--actors", "2"], "--actors"),
+      (["--batch-steps", "0"], "--batch-steps"), (["--actors", "-1"], "--actors"),
+      (["--endpoint", "udp://x:1"], "--endpoint"), (["--actor-timeout", "0"], "--actor-timeout"),
       (["--env", "maze"], "--env"),
     ] {
       let result = try run(["train"] + flags)

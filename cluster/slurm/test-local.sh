@@ -17,6 +17,8 @@
 #   RL2_TRAIN_ARGS    learner flags (default: a 3-iteration bandit run, below)
 #   RL2_ACTOR_ARGS    actor flags (default: none)
 #   RL2_TEST_NTASKS   tasks of the job, learner + actors (default: 3)
+#   RL2_TEST_RUN_DIR  the job's RL2_RUN_DIR (default: run/ in the temp dir); an existing run
+#                     there is resumed (train.sbatch passes --resume)
 #   RL2_TEST_TIMEOUT  seconds to wait for the job (default: 300)
 #   RL2_TEST_KEEP     1: keep the temp dir after a pass (it is always kept after a failure)
 #   SLURM_TEST_PORTS  slurmctld and slurmd ports, "CTLD SLURMD" (default: "6817 6818")
@@ -281,7 +283,7 @@ fi
 log "node $host idle"
 
 # --- the job ----------------------------------------------------------------------------------
-run_dir="$work/run"
+run_dir="${RL2_TEST_RUN_DIR:-$work/run}"
 sbatch_args=(--parsable --ntasks="$ntasks" --chdir="$work/job" --output="$work/job/slurm-%j.out"
     --time=$(( (timeout_s + 59) / 60 + 1 )))
 # The job asks for more tasks than this machine has CPUs; --overcommit lets them share.
