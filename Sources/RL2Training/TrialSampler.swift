@@ -35,8 +35,13 @@ public struct TrialSampler: Sendable {
     }
   }
 
-  /// Fresh parameters in this network's layout.
+  /// Zero parameters in this network's layout (to be overwritten by received weights).
   public func makeParameters() -> Parameters<Float> { Parameters(layout: policy.layout) }
+
+  /// Parameters initialized as a fresh run initializes them.
+  public func makeParameters(random: inout RandomStream) -> Parameters<Float> {
+    policy.makeParameters(random: &random)
+  }
 
   /// Trial b is driven by `streams[b]` (see `Rollout.run`).
   public func trials(_ parameters: Parameters<Float>, streams: [RandomStream]) -> Trajectories {

@@ -1,48 +1,44 @@
 import Foundation
 
-/// Raw little-endian encodings of the arrays that travel as `bytes`.
+/// Raw little-endian encodings of the arrays that travel as `bytes`. On little-endian hosts
+/// (every platform Swift runs on today) an array's memory already is its encoding, so both
+/// directions are one copy; big-endian hosts swap each element.
 enum RawTensors {
-  static func encode(_ values: [Float]) -> Data {
-    var data = Data(capacity: values.count * 4)
-    for value in values { append(value.bitPattern, 4, to: &data) }
-    return data
-  }
-
-  static func encode(_ values: [Double]) -> Data {
-    var data = Data(capacity: values.count * 8)
-    for value in values { append(value.bitPattern, 8, to: &data) }
-    return data
-  }
-
-  static func encode(_ values: [Int32]) -> Data {
-    var data = Data(capacity: values.count * 4)
-    for value in values { append(UInt32(bitPattern: value), 4, to: &data) }
-    return data
-  }
-
+  static func encode(_ values: [Float]) -> Data { encodeWords(values.map(\.bitPattern)) }
+  static func encode(_ values: [Double]) -> Data { encodeWords(values.map(\.bitPattern)) }
+  static func encode(_ values: [Int32]) -> Data { encodeWords(values) }
   static func encode(_ values: [Bool]) -> Data { Data(values.map { $0 ? 1 : 0 }) }
 
-  private static func append<I: FixedWidthInteger>(_ bits: I, _ width: Int, to data: inout Data) {
-    for k in 0..<width { data.append(UInt8(truncatingIfNeeded: bits >> (8 * k))) }
-  }
-
-  /// The little-endian word of `width` bytes at element `index`.
-  private static func word(_ data: Data, _ index: Int, _ width: Int) -> UInt64 {
-    var bits: UInt64 = 0
-    let start = data.startIndex + index * width
-    for k in 0..<width { bits |= UInt64(data[start + k]) << (8 * k) }
-    return bits
-  }
-
   static func floats(_ data: Data) -> [Float] {
-    (0..<(data.count / 4)).map { Float(bitPattern: UInt32(word(data, $0, 4))) }
+    decodeWords(data, as: UInt32.self).map(Float.init(bitPattern:))
   }
 
   static func doubles(_ data: Data) -> [Double] {
-    (0..<(data.count / 8)).map { Double(bitPattern: word(data, $0, 8)) }
+    decodeWords(data, as: UInt64.self).map(Double.init(bitPattern:))
   }
 
-  static func int32s(_ data: Data) -> [Int32] {
-    (0..<(data.count / 4)).map { Int32(bitPattern: UInt32(word(data, $0, 4))) }
+  static func int32s(_ data: Data) -> [Int32] { decodeWords(data, as: Int32.self) }
+
+  private static func encodeWords<Word: FixedWidthInteger>(_ words: [Word]) -> Data {
+    let littleEndian = isLittleEndianHost ? words : words.map(\.littleEndian)
+    return littleEndian.withUnsafeBytes { Data($0) }
   }
+
+  /// The whole words of `data`; trailing bytes that do not fill one are ignored (callers
+  /// check lengths first).
+  private static func decodeWords<Word: FixedWidthInteger>(
+    _ data: Data, as: Word.Type
+  ) -> [Word] {
+    let count = data.count / MemoryLayout<Word>.size
+    var words = [Word](repeating: 0, count: count)
+    words.withUnsafeMutableBytes { destination in
+      data.withUnsafeBytes { source in
+        destination.copyMemory(
+          from: UnsafeRawBufferPointer(rebasing: source[0..<(count * MemoryLayout<Word>.size)]))
+      }
+    }
+    return isLittleEndianHost ? words : words.map { Word(littleEndian: $0) }
+  }
+
+  private static let isLittleEndianHost = 1.littleEndian == 1
 }

@@ -6,7 +6,7 @@ struct BenchCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
     abstract: "Measure throughput (build with -c release for figures worth reporting).",
-    subcommands: [BenchNetsCommand.self]
+    subcommands: [BenchNetsCommand.self, BenchClusterCommand.self]
   )
 }
 

@@ -31,6 +31,18 @@ final class WireConversionTests: XCTestCase {
     return Rl2_V1_TrialBatch(makeTrajectories(), origin: origin)
   }
 
+  /// The byte layout other runtimes read: little-endian IEEE floats and two's-complement ints,
+  /// also when the bytes sit at an offset inside a larger buffer.
+  func testRawTensorsAreLittleEndianAndDecodeFromSlices() {
+    XCTAssertEqual([UInt8](RawTensors.encode([Float(1), -2])), [0, 0, 0x80, 0x3F, 0, 0, 0, 0xC0])
+    XCTAssertEqual([UInt8](RawTensors.encode([Int32(-2)])), [0xFE, 0xFF, 0xFF, 0xFF])
+    XCTAssertEqual([UInt8](RawTensors.encode([Double(1)])), [0, 0, 0, 0, 0, 0, 0xF0, 0x3F])
+    let padded = Data([9, 9, 9]) + RawTensors.encode([Float(0.5), 3, -7])
+    XCTAssertEqual(RawTensors.floats(padded.dropFirst(3)), [0.5, 3, -7])
+    XCTAssertEqual(RawTensors.int32s(Data([1, 0, 0, 0, 0xFF])), [1], "a partial word is ignored")
+    XCTAssertEqual(RawTensors.doubles(RawTensors.encode([Double.pi, -0.0])), [Double.pi, -0.0])
+  }
+
   func testTrialBatchRoundTripsThroughTheWireExactly() throws {
     let trajectories = makeTrajectories()
     let origin = BatchOrigin(
@@ -101,6 +113,30 @@ final class WireConversionTests: XCTestCase {
     }
     let infinite = Rl2_V1_Weights(version: 9, learnerIncarnation: 3, values: [1, .infinity])
     XCTAssertThrowsError(try infinite.validatedValues(expectedCount: 2))
+  }
+
+  /// The eight-bytes-per-step loop against the plain bytewise definition, for every length
+  /// around the step and at unaligned offsets.
+  func testCRC32CMatchesTheBytewiseDefinition() {
+    func reference(_ bytes: [UInt8]) -> UInt32 {
+      var crc: UInt32 = 0xFFFF_FFFF
+      for byte in bytes {
+        crc ^= UInt32(byte)
+        for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0x82F6_3B78 : crc >> 1 }
+      }
+      return crc ^ 0xFFFF_FFFF
+    }
+    var random = SystemRandomNumberGenerator()
+    let bytes = (0..<200).map { _ in UInt8.random(in: 0...255, using: &random) }
+    for start in 0..<3 {
+      for count in 0..<40 {
+        let slice = Array(bytes[start..<(start + count)])
+        XCTAssertEqual(
+          CRC32C.checksum(Data(bytes).dropFirst(start).prefix(count)), reference(slice),
+          "offset \(start), length \(count)")
+      }
+    }
+    XCTAssertEqual(CRC32C.checksum(bytes), reference(bytes))
   }
 
   func testCRC32CKnownValue() {
