@@ -139,7 +139,13 @@ extension LearnerService {
     defer { socket.close() }
     while !isStopping {
       do {
-        if let payload = try socket.receive(timeout: .milliseconds(100)) { accept(payload) }
+        if let message = try socket.receiveMessage(timeout: .milliseconds(100)) {
+          guard message.frames.count == 1 else {
+            reject("data message of \(message.frames.count) frames, expected 1", from: "a peer")
+            continue
+          }
+          accept(message.frames[0])
+        }
       } catch {
         if error.isContextTerminated { return }
         log("data socket: \(error)")

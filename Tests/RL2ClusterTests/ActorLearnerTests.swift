@@ -1,5 +1,7 @@
 import Foundation
+import RL2Math
 import RL2Training
+import RL2Wire
 import XCTest
 
 @testable import RL2Cluster
@@ -19,15 +21,23 @@ final class ActorLearnerTests: XCTestCase {
     }
     let summaries = Locked<[ActorSummary]>([])
     let finished = DispatchGroup()
+    let fallback = StopSignal()
+    defer { fallback.raise() }
+    // The weights the trainer starts from (its first draw from the "initialization" stream),
+    // published early so that both actors are in before the short run can finish.
+    var initialization = RandomStream(seed: fixture.configuration.seed).stream("initialization")
+    let initial = fixture.sampler.makeParameters(random: &initialization)
+    fixture.service.publish(version: 0, values: initial.values)
     for actor in actors {
       finished.enter()
       Thread.detachNewThread {
-        if let summary = try? actor.run(stop: StopSignal()) {
+        if let summary = try? actor.run(stop: fallback) {
           summaries.mutate { $0.append(summary) }
         }
         finished.leave()
       }
     }
+    eventually("both actors say hello") { fixture.service.liveActors.count == 2 }
     let source = RemoteTrialSource(
       service: fixture.service, trialsPerIteration: fixture.configuration.trialsPerIteration,
       maxPolicyLag: 0, stop: StopSignal(), log: { _ in })
@@ -76,4 +86,37 @@ final class Locked<Value>: @unchecked Sendable {
   init(_ value: Value) { stored = value }
   var value: Value { lock.withLock { stored } }
   func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}
+
+/// Which batches an iteration may use: the current version only, or up to the lag bound.
+final class PolicyLagTests: XCTestCase {
+  func collect(maxPolicyLag: Int) throws -> (Trajectories, [String: Double]) {
+    let fixture = try ClusterFixture(maxPolicyLag: maxPolicyLag)
+    defer { fixture.close() }
+    let source = RemoteTrialSource(
+      service: fixture.service, trialsPerIteration: 4, maxPolicyLag: maxPolicyLag,
+      stop: StopSignal(), log: { _ in })
+    fixture.service.publish(version: 6, values: fixture.parameters.values)
+    _ = try fixture.ask(try fixture.makeDealer(), fixture.hello())
+    let push = try fixture.makePush()
+    for version: UInt64 in [4, 5, 6, 6] {
+      try push.send(bytes: Rl2_V1_Envelope(.trialBatch(fixture.batch(version: version))).encoded)
+    }
+    let trajectories = try source.trials(
+      iteration: 0, weightsVersion: 6, policy: fixture.sampler.policy,
+      parameters: fixture.parameters)
+    return (trajectories, source.iterationMetrics)
+  }
+
+  func testTheSynchronousSettingUsesOnlyTheCurrentVersion() throws {
+    let (trajectories, metrics) = try collect(maxPolicyLag: 0)
+    XCTAssertEqual(trajectories.trialCount, 4, "the two batches of version 6")
+    XCTAssertEqual(metrics["late_batches"], 2, "versions 4 and 5 are late")
+  }
+
+  func testABoundedLagAlsoUsesRecentVersions() throws {
+    let (trajectories, metrics) = try collect(maxPolicyLag: 1)
+    XCTAssertEqual(trajectories.trialCount, 4, "versions 5 and 6 until the iteration is full")
+    XCTAssertEqual(metrics["late_batches"], 1, "version 4 is two versions old")
+  }
 }

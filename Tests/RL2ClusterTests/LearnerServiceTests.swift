@@ -78,6 +78,7 @@ final class LearnerServiceTests: XCTestCase {
       ),
     ]
     for (payload, _) in bad { try push.send(bytes: payload) }
+    try push.send(Message([Data([1]), Data([2])]))
     let stale = fixture.batch(version: 5, learnerIncarnation: fixture.service.incarnation ^ 1)
     try push.send(bytes: Rl2_V1_Envelope(.trialBatch(stale)).encoded)
     try push.send(bytes: Rl2_V1_Envelope(.trialBatch(good)).encoded)
@@ -87,11 +88,11 @@ final class LearnerServiceTests: XCTestCase {
     XCTAssertEqual(origin.weightsVersion, 5)
     XCTAssertEqual(origin.actorID, "test-actor")
     let counters = fixture.service.takeCounters()
-    XCTAssertEqual(counters.rejected, bad.count)
+    XCTAssertEqual(counters.rejected, bad.count + 1)
     XCTAssertEqual(counters.late, 1, "a batch for another learner incarnation is late")
     XCTAssertEqual(counters.accepted, 1)
     let reasons = fixture.service.rejectionTotals.keys.joined(separator: "\n")
-    for (_, expected) in bad {
+    for (_, expected) in bad + [(Data(), "data message of 2 frames")] {
       XCTAssertTrue(reasons.contains(expected), "no rejection mentions \(expected):\n\(reasons)")
     }
   }

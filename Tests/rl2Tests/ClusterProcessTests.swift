@@ -101,6 +101,46 @@ final class ClusterProcessTests: XCTestCase {
     XCTAssertEqual(try progressRows(runDirectory).last?["live_actors"], "2")
   }
 
+  /// An actor started before its learner keeps saying hello until the learner is there.
+  func testAnActorStartedBeforeTheLearnerConnectsWhenItComes() throws {
+    let runDirectory = try makeRunDirectory()
+    let port = try freePortTriple()
+    let endpoint = "tcp://127.0.0.1:\(port)"
+    let actor = try startActor(endpoint, id: "eager")
+    Thread.sleep(forTimeInterval: 1.5)
+    let learner = try RunningProcess(
+      ["learner", "--endpoint", endpoint, "--iterations", "3", "--run-dir", runDirectory.path]
+        + Self.tinyRun)
+    addTeardownBlock { learner.kill() }
+    XCTAssertEqual(learner.waitForExit(timeout: 120), 0, learner.output)
+    XCTAssertTrue(learner.output.contains("actor eager"), learner.output)
+    XCTAssertTrue(learner.output.contains("iter 3/3"), learner.output)
+    XCTAssertEqual(actor.waitForExit(timeout: 30), 0, actor.output)
+  }
+
+  /// A port p with p, p + 1 and p + 2 free on loopback (the learner's three sockets).
+  func freePortTriple() throws -> Int {
+    for _ in 0..<50 {
+      let port = Int.random(in: 20_000...60_000)
+      if (0..<3).allSatisfy({ isFree(port + $0) }) { return port }
+    }
+    throw RunningProcess.Timeout(description: "no three consecutive free ports found")
+  }
+
+  func isFree(_ port: Int) -> Bool {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    return withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+      }
+    }
+  }
+
   func progressRows(_ runDirectory: URL) throws -> [[String: String]] {
     let text = try String(
       contentsOf: runDirectory.appendingPathComponent("progress.csv"), encoding: .utf8)
