@@ -57,7 +57,7 @@ public enum Cluster {
         logDirectory: runDirectory.appendingPathComponent("actors"), log: log)
     }
     defer {
-      learner.shutdown(reason: "training finished")
+      learner.shutdown(reason: stop.isRaised ? "the run was stopped" : "training finished")
       actors?.stop(grace: 5)
     }
     let source = RemoteTrialSource(

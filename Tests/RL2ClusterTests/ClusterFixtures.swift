@@ -16,6 +16,8 @@ struct ClusterFixture {
   let parameters: Parameters<Float>
   let service: LearnerService
   let context: Context
+  /// Every line the service logged.
+  let logged = Locked<[String]>([])
 
   init(maxPolicyLag: Int = 0, actorTimeout: Double = 6) throws {
     var configuration = TrainingConfiguration(task: TaskSetting(kind: .bandit, episodes: 4))
@@ -38,7 +40,8 @@ struct ClusterFixture {
         episodesPerTrial: configuration.task.episodes, maximumSteps: shapes.stepCount))
     settings.maxPolicyLag = maxPolicyLag
     settings.actorTimeout = actorTimeout
-    service = try LearnerService(settings, log: { _ in })
+    let logged = self.logged
+    service = try LearnerService(settings, log: { line in logged.mutate { $0.append(line) } })
     context = try Context(lingersByDefault: false)
   }
 

@@ -92,8 +92,10 @@ final class LearnerServiceTests: XCTestCase {
     XCTAssertEqual(counters.late, 1, "a batch for another learner incarnation is late")
     XCTAssertEqual(counters.accepted, 1)
     let reasons = fixture.service.rejectionTotals.keys.joined(separator: "\n")
+    let log = fixture.logged.value.joined(separator: "\n")
     for (_, expected) in bad + [(Data(), "data message of 2 frames")] {
       XCTAssertTrue(reasons.contains(expected), "no rejection mentions \(expected):\n\(reasons)")
+      XCTAssertTrue(log.contains(expected), "no log line mentions \(expected):\n\(log)")
     }
   }
 

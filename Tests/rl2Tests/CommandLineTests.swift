@@ -183,6 +183,11 @@ final class CommandLineTests: XCTestCase {
     let checkpoints = try FileManager.default.contentsOfDirectory(
       atPath: runDirectory.appendingPathComponent("checkpoints").path)
     XCTAssertEqual(checkpoints.count, 1, "the interrupt did not leave exactly one checkpoint")
+    for i in 0..<2 {
+      let actorLog = try String(
+        contentsOf: runDirectory.appendingPathComponent("actors/actor-\(i).log"), encoding: .utf8)
+      XCTAssertTrue(actorLog.contains("actor done:"), "actor \(i) did not stop: \(actorLog)")
+    }
     let rows = try dataRows(runDirectory.appendingPathComponent("progress.csv")).count
     let resumed = try run(
       Self.tinyBandit + ["--iterations", "\(rows + 1)", "--run-dir", runDirectory.path, "--resume"])
