@@ -50,6 +50,8 @@ let package = Package(
         "RL2Math", "RL2Training", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ]),
     .target(
+      name: "RL2Baselines", dependencies: ["RL2Math", "RL2Envs"], swiftSettings: crossModule),
+    .target(
       name: "RL2Cluster",
       dependencies: [
         "RL2Math", "RL2Nets", "RL2Training", "RL2Wire", "ZeroMQ",
@@ -59,7 +61,7 @@ let package = Package(
     .executableTarget(
       name: "rl2",
       dependencies: [
-        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training", "RL2Cluster",
+        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training", "RL2Cluster", "RL2Baselines",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: crossModule
@@ -74,6 +76,8 @@ let package = Package(
       name: "RL2WireTests",
       dependencies: ["RL2Wire", "RL2Training", "RL2Math", "CRL2Wire", "CProtobufC"]),
     .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+    .testTarget(
+      name: "RL2BaselinesTests", dependencies: ["RL2Baselines", "RL2Envs", "RL2Math"]),
     .testTarget(
       name: "RL2ClusterTests",
       dependencies: ["RL2Cluster", "RL2Wire", "RL2Training", "RL2Math", "ZeroMQ"]),

@@ -6,6 +6,12 @@
 Left: mean trial return per iteration (and the oracle's expected return), with the paper's RL²
 and best-baseline numbers for the setting as dashed lines when the setting is in Table 1 or 2.
 Right: mean return of each episode index at the last iteration (within-trial learning).
+With --baselines FILE (the JSON of `rl2 baselines --json` or `rl2 table ... --json`), every
+hand-designed baseline we measured for the run's setting is drawn too: its mean total as a
+horizontal line on the left, its per-episode means on the right.
+
+    scripts/plot.py runs/mdp-... --baselines mdp-n10.json --out mdp.png
+
 Needs matplotlib (pip install matplotlib).
 """
 import argparse
@@ -46,6 +52,22 @@ def paper_reference(config):
     return None
 
 
+def setting_name(config):
+    task = config["task"]
+    if task["kind"] == "bandit":
+        return f"bandit-k{task.get('arms', 5)}-n{task['episodes']}"
+    return (f"mdp-s{task.get('states', 10)}-a{task.get('actions', 5)}-h{task.get('horizon', 10)}"
+            f"-n{task['episodes']}")
+
+
+def read_baselines(path):
+    """Setting name → {method key → method object} from baselines or table JSON."""
+    with open(path) as handle:
+        loaded = json.load(handle)
+    settings = loaded if isinstance(loaded, list) else [loaded]
+    return {entry["setting"]: entry["methods"] for entry in settings}
+
+
 def episode_returns(row):
     columns = sorted(
         (key for key in row if key.startswith("return_episode_")),
@@ -59,7 +81,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="run directories (holding config.json and progress.csv)")
     parser.add_argument("--out", default="curves.png", help="PNG file to write (default: curves.png)")
+    parser.add_argument("--baselines", help="JSON of `rl2 baselines --json` / `rl2 table --json`")
     arguments = parser.parse_args()
+    baselines = read_baselines(arguments.baselines) if arguments.baselines else {}
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -78,6 +102,16 @@ def main():
                     color=line.get_color(), alpha=0.3, linewidth=0.8)
         last = episode_returns(rows[-1])
         episodes.plot(range(1, len(last) + 1), last, marker="o", color=line.get_color(), label=label)
+        for key, method in sorted(baselines.get(setting_name(config), {}).items()):
+            if key == "rl2" or (key, directory) in references:
+                continue
+            references.add((key, directory))
+            drawn = curves.axhline(method["mean"], linewidth=0.8, alpha=0.7,
+                                   label=f"{method.get('title', key)} {method['mean']:.1f} (ours)")
+            means = method.get("episode_means", [])
+            if means:
+                episodes.plot(range(1, len(means) + 1), means, linewidth=0.8, alpha=0.7,
+                              color=drawn.get_color(), label=method.get("title", key))
         reference = paper_reference(config)
         if reference and reference not in references:
             references.add(reference)

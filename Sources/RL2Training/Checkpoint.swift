@@ -165,3 +165,23 @@ public enum AtomicFile {
     }
   }
 }
+
+extension CheckpointStore {
+  /// The newest checkpoint of every task setting found anywhere under `folder` (the highest
+  /// iteration per setting name), for the RL² columns of the tables.
+  public static func newestPerSetting(under folder: URL) throws -> [String: URL] {
+    guard
+      let walker = FileManager.default.enumerator(
+        at: folder, includingPropertiesForKeys: nil)
+    else { throw CheckpointError.mismatch("cannot read the folder \(folder.path)") }
+    var newest: [String: (iteration: Int, url: URL)] = [:]
+    for case let url as URL in walker where url.lastPathComponent.hasSuffix(".checkpoint.json") {
+      guard let checkpoint = try? load(url) else { continue }
+      let setting = checkpoint.configuration.task.name
+      if checkpoint.iteration > newest[setting]?.iteration ?? -1 {
+        newest[setting] = (checkpoint.iteration, url)
+      }
+    }
+    return newest.mapValues(\.url)
+  }
+}

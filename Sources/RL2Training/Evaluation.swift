@@ -2,19 +2,6 @@ import RL2Envs
 import RL2Math
 import RL2Nets
 
-/// The fixed, seeded test instances every method plays: instance i is the trial driven by
-/// `stream(i)` (its task from the "task" child, its dynamics from "dynamics"), so RL² checkpoints
-/// and hand-designed baselines meet exactly the same tasks and the same reward draws.
-public enum EvaluationSet {
-  /// The default seed of the reported sets (the paper's arXiv date).
-  public static let defaultSeed: UInt64 = 2016_11_02
-
-  public static func streams(seed: UInt64, instances: Int) -> [RandomStream] {
-    let root = RandomStream(seed: seed).stream("evaluation")
-    return (0..<instances).map { root.stream(UInt64($0)) }
-  }
-}
-
 /// Mean total reward per trial over the test instances, with its standard error, and the mean
 /// reward of each episode index (the within-trial learning curve).
 public struct EvaluationResult: Codable, Sendable, Equatable {

@@ -163,3 +163,33 @@ extension TrainingConfiguration {
     evaluationSeed = try c.decode(.evaluationSeed, default: evaluationSeed)
   }
 }
+
+extension TaskSetting {
+  /// The setting a name stands for: "bandit-k5-n10" or "mdp-s10-a5-h10-n25".
+  public init(name: String) throws(ConfigurationError) {
+    let parts = name.split(separator: "-")
+    func number(_ prefix: Character, at index: Int) -> Int? {
+      guard index < parts.count, parts[index].first == prefix else { return nil }
+      return Int(parts[index].dropFirst())
+    }
+    switch parts.first {
+    case "bandit":
+      guard parts.count == 3, let k = number("k", at: 1), let n = number("n", at: 2) else {
+        throw .invalid("\(name): a bandit setting is named bandit-k<arms>-n<pulls>")
+      }
+      self.init(kind: .bandit, episodes: n)
+      arms = k
+    case "mdp":
+      guard parts.count == 5, let s = number("s", at: 1), let a = number("a", at: 2),
+        let h = number("h", at: 3), let n = number("n", at: 4)
+      else {
+        throw .invalid(
+          "\(name): an MDP setting is named mdp-s<states>-a<actions>-h<horizon>-n<episodes>")
+      }
+      self.init(kind: .mdp, episodes: n)
+      (states, actions, horizon) = (s, a, h)
+    default:
+      throw .invalid("\(name): settings are named bandit-k…-n… or mdp-s…-a…-h…-n…")
+    }
+  }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RL2Envs
 import RL2Math
 import RL2Training
 

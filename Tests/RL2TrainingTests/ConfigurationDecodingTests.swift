@@ -36,3 +36,18 @@ final class ConfigurationDecodingTests: XCTestCase {
       try JSONDecoder().decode(TrainingConfiguration.self, from: Data(#"{"hidden": 3}"#.utf8)))
   }
 }
+
+final class TaskSettingNameTests: XCTestCase {
+  func testNamesParseBackIntoTheirSettings() throws {
+    var bandit = TaskSetting(kind: .bandit, episodes: 500)
+    bandit.arms = 50
+    var mdp = TaskSetting(kind: .mdp, episodes: 25)
+    mdp.states = 7
+    for setting in [bandit, mdp] {
+      XCTAssertEqual(try TaskSetting(name: setting.name), setting, setting.name)
+    }
+    for bad in ["bandit-k5", "mdp-s10-a5-n10", "maze-5", "bandit-kx-n10"] {
+      XCTAssertThrowsError(try TaskSetting(name: bad), bad)
+    }
+  }
+}
