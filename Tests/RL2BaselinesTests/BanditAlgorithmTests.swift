@@ -16,21 +16,25 @@ final class BanditAlgorithmTests: XCTestCase {
     XCTAssertEqual(statistics.failures, [0, 1, 1])
     XCTAssertEqual(statistics.pullCount, 4)
     XCTAssertEqual(statistics.pulls(of: 1), 3)
-    XCTAssertEqual([statistics.alpha(of: 1), statistics.beta(of: 1)], [3, 2], "Beta(1 + 2, 1 + 1)")
+    XCTAssertEqual(
+      [statistics.alpha(of: 1), statistics.beta(of: 1)], [3, 2], "Beta(1 + 2, 1 + 1)")
     XCTAssertEqual(statistics.posteriorMean(of: 1), 3.0 / 5, accuracy: 1e-15)
     XCTAssertEqual(statistics.posteriorMean(of: 2), 1.0 / 3, accuracy: 1e-15)
 
     var random = RandomStream(seed: 3)
     let draws = (0..<20_000).map { _ in statistics.samplePosterior(of: 1, random: &random) }
     XCTAssertEqual(Statistics.mean(draws), 0.6, accuracy: 0.005, "mean of Beta(3, 2) draws")
-    XCTAssertEqual(Statistics.variance(draws), 0.04, accuracy: 0.002, "variance of Beta(3, 2) = 1/25")
+    XCTAssertEqual(
+      Statistics.variance(draws), 0.04, accuracy: 0.002, "variance of Beta(3, 2) = 1/25")
   }
 
   /// Arms 0 and 1 with s = (2, 0) and f = (0, 1), arm 2 untried, before pull t = 4:
   /// n = (4, 3, 2), μ = (3/4, 1/3, 1/2), 2 ln 4 = 2.7725887.
   func testUCB1IndicesAndDecisionOnScriptedStatistics() {
     var statistics = BetaStatistics(arms: 3)
-    for (arm, reward) in [(0, 1.0), (0, 1.0), (1, 0.0)] { statistics.record(reward: reward, for: arm) }
+    for (arm, reward) in [(0, 1.0), (0, 1.0), (1, 0.0)] {
+      statistics.record(reward: reward, for: arm)
+    }
     let twoLogT = 2 * log(4.0)
     let expected: [Double: [Double]] = [
       1: [0.75 + 0.8325546, 1.0 / 3 + 0.9613513, 0.5 + 1.1774100],
@@ -109,7 +113,8 @@ final class BanditAlgorithmTests: XCTestCase {
       families.map(\.key), ["random", "gittins", "ts", "ots", "ucb1", "eps_greedy", "greedy"])
     XCTAssertEqual(
       families.map(\.title), ["Random", "Gittins", "TS", "OTS", "UCB1", "ε-Greedy", "Greedy"])
-    let grids = Dictionary(uniqueKeysWithValues: families.map { ($0.key, $0.candidates.map(\.hyperparameter)) })
+    let grids = Dictionary(
+      uniqueKeysWithValues: families.map { ($0.key, $0.candidates.map(\.hyperparameter)) })
     XCTAssertEqual(grids["ucb1"], (0...10).map { "c = \(Double($0) / 10)" })
     XCTAssertEqual(grids["eps_greedy"]?.first, "ε = 0.0")
     XCTAssertEqual(grids["eps_greedy"]?.last, "ε = 1.0")
@@ -138,13 +143,17 @@ final class BanditAlgorithmTests: XCTestCase {
       }
     }
     let random = totals(RandomPulls())
-    XCTAssertEqual(Statistics.mean(random), 50, accuracy: 4 * Statistics.standardError(random) + 0.5)
-    for (name, algorithm) in [("UCB1(c = 0.2)", UCB1(c: 0.2) as any BanditAlgorithm), ("TS", ThompsonSampling())] {
+    XCTAssertEqual(
+      Statistics.mean(random), 50, accuracy: 4 * Statistics.standardError(random) + 0.5)
+    for (name, algorithm) in [
+      ("UCB1(c = 0.2)", UCB1(c: 0.2) as any BanditAlgorithm), ("TS", ThompsonSampling()),
+    ] {
       let scores = totals(algorithm)
       let test = WelchTest(scores, random)
       XCTAssertTrue(
         test.isSignificant(at: 1e-6) && Statistics.mean(scores) > 65,
-        "\(name): \(Statistics.mean(scores)) vs Random \(Statistics.mean(random)), p = \(test.pValue)")
+        "\(name): \(Statistics.mean(scores)) vs Random \(Statistics.mean(random)), p = \(test.pValue)"
+      )
     }
   }
 

@@ -112,12 +112,15 @@ final class GittinsIndexTests: XCTestCase {
 
   func testTruncationErrorStaysWithinItsBound() {
     let gamma = 0.9
-    let short = GittinsIndexTable.build(.discounted(discount: gamma, observations: 10, truncation: 40))
-    let long = GittinsIndexTable.build(.discounted(discount: gamma, observations: 10, truncation: 200))
+    let short = GittinsIndexTable.build(
+      .discounted(discount: gamma, observations: 10, truncation: 40))
+    let long = GittinsIndexTable.build(
+      .discounted(discount: gamma, observations: 10, truncation: 200))
     for d in 0...10 {
       let bound = pow(gamma, Double(40 - d)) / (4 * (1 - gamma) * Double(43).squareRoot())
       for s in 0...d {
-        let change = long.index(successes: s, failures: d - s) - short.index(successes: s, failures: d - s)
+        let change =
+          long.index(successes: s, failures: d - s) - short.index(successes: s, failures: d - s)
         XCTAssertGreaterThanOrEqual(change, -1e-6, "a longer look-ahead only raises the index")
         XCTAssertLessThanOrEqual(change, bound + 1e-6, "truncation error of (\(s), \(d - s))")
       }
@@ -130,7 +133,8 @@ final class GittinsIndexTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: directory) }
     let kind = GittinsIndexTable.Kind.finiteHorizon(pulls: 8)
     let grid = GittinsIndexTable.defaultGridIntervals(for: kind)
-    let file = directory.appendingPathComponent(GittinsIndexTable.fileName(kind, gridIntervals: grid))
+    let file = directory.appendingPathComponent(
+      GittinsIndexTable.fileName(kind, gridIntervals: grid))
     let built = GittinsIndexTable.loadOrBuild(kind, gridIntervals: grid, file: file)
     let loaded = try GittinsIndexTable.load(kind, gridIntervals: grid, from: file)
     XCTAssertEqual(loaded.values, built.values, "indices read back from \(file.lastPathComponent)")
@@ -143,7 +147,8 @@ final class GittinsIndexTests: XCTestCase {
     damaged[damaged.count - 3] ^= 0x40
     try damaged.write(to: file)
     XCTAssertThrowsError(
-      try GittinsIndexTable.load(kind, gridIntervals: grid, from: file), "a damaged payload is refused")
+      try GittinsIndexTable.load(kind, gridIntervals: grid, from: file),
+      "a damaged payload is refused")
     try Data("not a table".utf8).write(to: file)
     XCTAssertThrowsError(try GittinsIndexTable.load(kind, gridIntervals: grid, from: file))
 

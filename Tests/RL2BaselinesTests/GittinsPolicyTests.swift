@@ -7,17 +7,20 @@ import XCTest
 /// The Gittins policy's exact expected reward on two-armed bandits against the Bayes optimum.
 final class GittinsPolicyTests: XCTestCase {
   /// Both values are computed exactly by dynamic programming over the joint posterior state;
-  /// the finite-horizon index policy is not exactly Bayes-optimal, but close.
-  func testFiniteHorizonGittinsIsWithinOnePercentOfBayesOptimalOnTwoArms() {
+  /// the finite-horizon index policy is not exactly Bayes-optimal, but measured within 0.02 %
+  /// for n ≤ 30; the test asks for 0.1 %.
+  func testFiniteHorizonGittinsIsWithinATenthOfAPercentOfBayesOptimalOnTwoArms() {
     for pulls in [5, 8, 12, 16, 20] {
       let problem = TwoArmedBayesProblem(pulls: pulls)
       let optimal = problem.bayesOptimalValue()
       let table = GittinsIndexTable.build(.finiteHorizon(pulls: pulls))
       let policy = GittinsPolicy(table: table)
-      let gittins = problem.value { s, f, h in policy.value(successes: s, failures: f, remainingPulls: h) }
+      let gittins = problem.value { s, f, h in
+        policy.value(successes: s, failures: f, remainingPulls: h)
+      }
       XCTAssertLessThanOrEqual(gittins, optimal + 1e-9, "n = \(pulls): no policy beats Bayes")
       XCTAssertGreaterThan(
-        gittins, 0.99 * optimal,
+        gittins, 0.999 * optimal,
         "n = \(pulls): Gittins \(gittins) vs Bayes-optimal \(optimal), "
           + "\(100 * (1 - gittins / optimal)) % short")
     }
@@ -34,7 +37,8 @@ final class GittinsPolicyTests: XCTestCase {
     let bandit = BernoulliBandit(probabilities: [0.2, 0.8, 0.5])
     let policies = [
       GittinsPolicy(
-        table: GittinsIndexTable.build(.discounted(discount: 0.9, observations: 29, truncation: 200))
+        table: GittinsIndexTable.build(
+          .discounted(discount: 0.9, observations: 29, truncation: 200))
       ),
       GittinsPolicy(brezziLaiDiscount: 0.99),
     ]

@@ -29,7 +29,8 @@ final class MDPAlgorithmTests: XCTestCase {
     XCTAssertEqual(names[3].first, "scale = 0.0001")
     XCTAssertTrue(names[3].contains("scale = 0.01"))
     XCTAssertEqual(names[3].last, "scale = 1")
-    XCTAssertTrue(names[4].contains("β = 0.001"))
+    XCTAssertEqual(names[4].first, "scale = 0.0001 (β = 0.005)", "β = 2H² · scale with H = 5")
+    XCTAssertEqual(names[4].last, "scale = 1 (β = 50)")
     XCTAssertEqual(names[5], (1...10).map { $0 == 10 ? "ε = 1" : "ε = 0.\($0)" })
     XCTAssertEqual(names[6], ["none"])
   }

@@ -70,7 +70,8 @@ struct BetaShape {
   let betaC: Double
 
   init(_ alpha: Double, _ beta: Double) {
-    precondition(alpha >= 1 && beta >= 1, "FastBetaSampler needs shapes ≥ 1, got (\(alpha), \(beta))")
+    precondition(
+      alpha >= 1 && beta >= 1, "FastBetaSampler needs shapes ≥ 1, got (\(alpha), \(beta))")
     (alphaD, betaD) = (alpha - 1.0 / 3, beta - 1.0 / 3)
     (alphaC, betaC) = (1 / (9 * alphaD).squareRoot(), 1 / (9 * betaD).squareRoot())
   }

@@ -50,14 +50,15 @@ enum GittinsCalibration {
   static func finiteHorizon(horizon: Int, gridIntervals: Int, threads: Int) -> (
     values: [Float], largestBracket: Double
   ) {
-    let layout = FiniteHorizonLayout(horizon: horizon)
-    return calibrate(count: layout.count, gridIntervals: gridIntervals, threads: threads) {
+    let count = FiniteHorizonLayout(horizon: horizon).count
+    return calibrate(count: count, gridIntervals: gridIntervals, threads: threads) {
       lambda, rows, output in
       for e in stride(from: 1, through: horizon, by: 1) {
         rows.setTerminal(width: e + 1) { _ in (Lanes(), Lanes()) }
         for h in 1...e {
           rows.step(row: e - h, lambda: lambda, continuation: 1) { s, root, bracket in
-            output.store(layout.offset(successes: s, failures: e - h - s, remaining: h),
+            output.store(
+              FiniteHorizonLayout.offset(successes: s, failures: e - h - s, remaining: h),
               root: root, bracket: bracket)
           }
         }

@@ -4,7 +4,7 @@ import Foundation
 /// per table:
 ///
 ///     gittins-finite-n500-g1029.bin
-///     gittins-discounted-0.99-m499-N2652-g259.bin
+///     gittins-discounted-0.99-m499-N2653-g259.bin
 ///
 /// A file is a 72-byte little-endian header — the magic "RL2GITT1", the format version, the
 /// kind (0 finite horizon, 1 discounted), n or m, γ's bits, N, G, the index count, the
@@ -69,11 +69,7 @@ extension GittinsIndexTable {
       at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
     var data = Data(capacity: CacheHeader.size + 4 * values.count)
     CacheHeader(table: self).append(to: &data)
-    values.withUnsafeBufferPointer { buffer in
-      for value in buffer {
-        withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) }
-      }
-    }
+    values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { data.append(contentsOf: $0) }
     try data.write(to: file, options: .atomic)
   }
 
@@ -82,7 +78,8 @@ extension GittinsIndexTable {
     let data = try Data(contentsOf: file, options: .mappedIfSafe)
     let count = count(of: kind)
     guard data.count == CacheHeader.size + 4 * count else {
-      throw CacheError.mismatch(file, "\(data.count) bytes, expected \(CacheHeader.size + 4 * count)")
+      throw CacheError.mismatch(
+        file, "\(data.count) bytes, expected \(CacheHeader.size + 4 * count)")
     }
     let header = try CacheHeader(data, file: file)
     let expected = CacheHeader(kind: kind, gridIntervals: gridIntervals, count: count)
@@ -91,8 +88,10 @@ extension GittinsIndexTable {
     }
     let values = data.withUnsafeBytes { raw in
       (0..<count).map { i in
-        Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(
-          fromByteOffset: CacheHeader.size + 4 * i, as: UInt32.self)))
+        Float(
+          bitPattern: UInt32(
+            littleEndian: raw.loadUnaligned(
+              fromByteOffset: CacheHeader.size + 4 * i, as: UInt32.self)))
       }
     }
     guard CacheHeader.checksum(values) == header.checksum else {
@@ -206,8 +205,10 @@ struct CacheHeader: CustomStringConvertible {
 
   func describesSameTable(as other: CacheHeader) -> Bool {
     (kindCode, size, discountBits, truncation, gridIntervals, count)
-      == (other.kindCode, other.size, other.discountBits, other.truncation, other.gridIntervals,
-        other.count)
+      == (
+        other.kindCode, other.size, other.discountBits, other.truncation, other.gridIntervals,
+        other.count
+      )
   }
 
   /// FNV-1a over the indices' 32-bit patterns.

@@ -64,7 +64,9 @@ public struct OptimisticThompsonSampling: BanditAlgorithm {
     var best: [Double] = []
     var bestLogDensity = -Double.infinity
     var draw = [Double](repeating: 0, count: statistics.arms)
-    let posteriors = draw.indices.map { BetaShape(statistics.alpha(of: $0), statistics.beta(of: $0)) }
+    let posteriors = draw.indices.map {
+      BetaShape(statistics.alpha(of: $0), statistics.beta(of: $0))
+    }
     for _ in 0..<samples {
       var logDensity = 0.0
       for i in draw.indices {

@@ -7,8 +7,8 @@ public enum MDPBaselines {
   /// UCRL2's width scale (the authors' `np.exp(np.linspace(np.log(1e-4), 0, 21))`).
   public static let logSpacedGrid: [Double] = (0...20).map { pow(10, Double($0 - 20) / 5) }
 
-  /// Random, PSRL, OPSRL (N = 1…20), UCRL2 (δ = 0.05, scale on `logSpacedGrid`), BEB (β on
-  /// `logSpacedGrid`), ε-greedy (ε = 0.1…1) and Greedy, in the paper's column order. Every
+  /// Random, PSRL, OPSRL (N = 1…20), UCRL2 (δ = 0.05, scale on `logSpacedGrid`), BEB
+  /// (β = 2H² · scale, scale on `logSpacedGrid`, as TabulaRL scales it), ε-greedy (ε = 0.1…1) and Greedy, in the paper's column order. Every
   /// Bayesian method and the unvisited-pair estimate of UCRL2 use the prior mean `priorMean` for
   /// μ(s, a) (1 is the true prior; 0 is what the authors ran). The algorithms read S, A and H from
   /// each instance; the arguments only check the setting.
@@ -32,8 +32,13 @@ public enum MDPBaselines {
         }),
       MDPFamily(
         key: "beb", title: "BEB",
-        candidates: logSpacedGrid.map {
-          ("β = \(described($0))", BEB(beta: $0, priorMean: priorMean))
+        candidates: logSpacedGrid.map { scale in
+          // TabulaRL's BEB, which the authors ran: β = 2H² · scale.
+          let beta = 2 * Double(horizon * horizon) * scale
+          return (
+            "scale = \(described(scale)) (β = \(described(beta)))",
+            BEB(beta: beta, priorMean: priorMean)
+          )
         }),
       MDPFamily(
         key: "eps_greedy", title: "ε-Greedy",
