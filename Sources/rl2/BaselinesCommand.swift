@@ -32,6 +32,12 @@ struct HarnessFlags: ParsableArguments {
       throw ValidationError("--instances must be at least 2 and --tuning-instances at least 1")
     }
     guard threads >= 0 else { throw ValidationError("--threads must be 0 (every core) or more") }
+    let known = Set(PaperTables.banditColumns + PaperTables.mdpColumns).subtracting(["rl2"])
+    if let unknown = options.methods?.subtracting(known), !unknown.isEmpty {
+      throw ValidationError(
+        "--methods: unknown \(unknown.sorted().joined(separator: ", ")); the methods are "
+          + known.sorted().joined(separator: ", "))
+    }
   }
 
   var options: HarnessOptions {

@@ -19,7 +19,9 @@ final class CommandLineTests: XCTestCase {
       .appendingPathComponent(".build/debug/rl2")
   }
 
-  func run(_ arguments: [String]) throws -> Result {
+  func run(_ arguments: [String]) throws -> Result { try Self.run(arguments) }
+
+  static func run(_ arguments: [String]) throws -> Result {
     let process = Process()
     process.executableURL = Self.executable
     process.arguments = arguments
@@ -194,5 +196,80 @@ final class CommandLineTests: XCTestCase {
     XCTAssertEqual(resumed.status, 0, resumed.standardError)
     XCTAssertTrue(
       resumed.standardOutput.contains("iter \(rows + 1)/\(rows + 1)"), resumed.standardOutput)
+  }
+}
+
+/// `rl2 baselines` and `rl2 table`: the JSON contract and the RL² column from checkpoints.
+final class BaselineCommandTests: XCTestCase {
+  func run(_ arguments: [String]) throws -> CommandLineTests.Result {
+    try CommandLineTests.run(arguments)
+  }
+
+  func testBaselinesJSONHasEachMethodWithMeanStderrAndHyperparameter() throws {
+    let cache = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rl2-cache-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: cache) }
+    for (flags, keys) in [
+      (
+        ["--env", "bandit", "--arms", "3", "--episodes", "5"],
+        // Gittins is left out: its discounted tables take minutes in a debug build (its own
+        // tests cover it).
+        ["random", "ts", "ots", "ucb1", "eps_greedy", "greedy"]
+      ),
+      (
+        ["--env", "mdp", "--episodes", "2", "--states", "3", "--actions", "2", "--horizon", "2"],
+        ["random", "psrl", "opsrl", "ucrl2", "beb", "eps_greedy", "greedy"]
+      ),
+    ] {
+      let result = try run(
+        ["baselines"] + flags + [
+          "--instances", "30", "--tuning-instances", "10", "--json", "--cache", cache.path,
+          "--methods", keys.joined(separator: ","),
+        ])
+      XCTAssertEqual(result.status, 0, result.standardError)
+      let object = try XCTUnwrap(
+        try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
+          as? [String: Any])
+      let methods = try XCTUnwrap(object["methods"] as? [String: [String: Any]])
+      XCTAssertEqual(Set(methods.keys), Set(keys))
+      for (key, method) in methods {
+        XCTAssertNotNil(method["mean"] as? Double, key)
+        XCTAssertNotNil(method["stderr"] as? Double, key)
+        XCTAssertNotNil(method["hyperparameter"] as? String, key)
+      }
+    }
+  }
+
+  func testTableFillsTheRL2ColumnFromCheckpoints() throws {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rl2-table-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let train = try run([
+      "train", "--env", "bandit", "--arms", "5", "--episodes", "10", "--iterations", "1",
+      "--batch-steps", "100", "--hidden", "4", "--eval-instances", "0", "--actors", "0",
+      "--run-dir", folder.appendingPathComponent("run").path,
+    ])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let table = try run([
+      "table", "bandits", "--settings", "bandit-k5-n10", "--instances", "20",
+      "--tuning-instances", "5", "--checkpoints", folder.path, "--methods", "random,ucb1",
+      "--cache", folder.appendingPathComponent("cache").path,
+    ])
+    XCTAssertEqual(table.status, 0, table.standardError)
+    let row = try XCTUnwrap(
+      table.standardOutput.split(separator: "\n").first { $0.hasPrefix("| n = 10, k = 5") },
+      table.standardOutput)
+    XCTAssertFalse(row.contains("– (6.7)"), "the RL² cell is empty: \(row)")
+    XCTAssertTrue(row.contains("(6.7)"), String(row))
+  }
+
+  func testTableRejectsConflictingFormatsAndUnknownMethods() throws {
+    let result = try run(["table", "mdps", "--markdown", "--json"])
+    XCTAssertNotEqual(result.status, 0)
+    XCTAssertTrue(result.standardError.contains("--markdown"), result.standardError)
+    let unknown = try run(["baselines", "--methods", "ucb1,ucb9"])
+    XCTAssertNotEqual(unknown.status, 0)
+    XCTAssertTrue(unknown.standardError.contains("ucb9"), unknown.standardError)
   }
 }
