@@ -93,6 +93,7 @@ def main():
 
     figure, (curves, episodes) = plt.subplots(1, 2, figsize=(12, 4.5))
     references = set()
+    drawn_settings = set()
     for directory in arguments.runs:
         config, rows = read_run(directory)
         label = f"{os.path.basename(os.path.normpath(directory))} ({config.get('algorithm', 'trpo')})"
@@ -102,16 +103,21 @@ def main():
                     color=line.get_color(), alpha=0.3, linewidth=0.8)
         last = episode_returns(rows[-1])
         episodes.plot(range(1, len(last) + 1), last, marker="o", color=line.get_color(), label=label)
-        for key, method in sorted(baselines.get(setting_name(config), {}).items()):
-            if key == "rl2" or (key, directory) in references:
-                continue
-            references.add((key, directory))
-            drawn = curves.axhline(method["mean"], linewidth=0.8, alpha=0.7,
-                                   label=f"{method.get('title', key)} {method['mean']:.1f} (ours)")
-            means = method.get("episode_means", [])
-            if means:
-                episodes.plot(range(1, len(means) + 1), means, linewidth=0.8, alpha=0.7,
-                              color=drawn.get_color(), label=method.get("title", key))
+        setting = setting_name(config)
+        if setting in baselines and setting not in drawn_settings:
+            drawn_settings.add(setting)
+            measured = [(key, method) for key, method in baselines[setting].items() if key != "rl2"]
+            measured.sort(key=lambda item: -item[1]["mean"])
+            palette = plt.get_cmap("tab10")
+            for index, (key, method) in enumerate(measured):
+                color = palette((index + 2) % 10)
+                title = method.get("title", key)
+                curves.axhline(method["mean"], color=color, linewidth=0.9, linestyle="-.",
+                               label=f"{title} {method['mean']:.1f} (ours)")
+                means = method.get("episode_means", [])
+                if means:
+                    episodes.plot(range(1, len(means) + 1), means, color=color, linewidth=0.9,
+                                  linestyle="-.", label=title)
         reference = paper_reference(config)
         if reference and reference not in references:
             references.add(reference)
