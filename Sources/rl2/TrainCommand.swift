@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RL2Baselines
 import RL2Cluster
 import RL2Math
 import RL2Training
@@ -36,6 +37,14 @@ struct TrainCommand: ParsableCommand {
   @Option(help: "Learner control endpoint when --actors > 0 (port 0: free ports on loopback).")
   var endpoint = "tcp://127.0.0.1:0"
 
+  @Flag(
+    inversion: .prefixedNo,
+    help: """
+      After the final evaluation, play the paper's hand-designed baselines on the same test \
+      instances and print them beside RL² (Gittins tables are cached in ~/.cache/rl2).
+      """)
+  var baselines = true
+
   func validate() throws {
     guard actors >= 0 else { throw ValidationError("--actors must be 0 or more") }
     guard actorTrials >= 0 else { throw ValidationError("--actor-trials must be 0 or more") }
@@ -68,6 +77,34 @@ struct TrainCommand: ParsableCommand {
         resume: options.resume, options: learner, stop: stop, log: Console.line)
     }
     Console.line(summary.text)
+    if baselines, let evaluation = summary.evaluation {
+      try compare(evaluation, configuration.task, seed: configuration.evaluationSeed)
+    }
+  }
+
+  /// RL² beside every baseline on the instances it was evaluated on, best and ties marked.
+  func compare(_ evaluation: EvaluationResult, _ setting: TaskSetting, seed: UInt64) throws {
+    var harness = try HarnessFlags.parse([])
+    harness.instances = evaluation.instances
+    harness.tuningInstances = min(500, evaluation.instances)
+    harness.seed = seed
+    harness.threads = options.threads
+    Console.line("baselines on the same \(evaluation.instances) test instances:")
+    var result = harness.run(setting) { _ in }
+    result.methods.insert(
+      MethodResult(
+        key: "rl2", title: "RL²", hyperparameter: "this run", returns: evaluation.returns,
+        episodeMeans: evaluation.episodeMeans), at: 0)
+    BaselineHarness.markBest(&result.methods)
+    let paper = PaperTables.row(forSetting: result.setting)
+    for method in result.methods {
+      let title = method.title.padding(toLength: 10, withPad: " ", startingAt: 0)
+      let reference = paper?.values[method.key].map { String(format: "  (paper %.1f)", $0) }
+      Console.line(
+        (method.isBestOrTied ? "* " : "  ") + title
+          + String(format: " %9.2f ± %-6.2f ", method.mean, method.stderr)
+          + method.hyperparameter + (reference ?? ""))
+    }
   }
 }
 

@@ -43,7 +43,8 @@ final class ClusterProcessTests: XCTestCase {
   func testDefaultTrainStartsTwoActorsAndFinishes() throws {
     let runDirectory = try makeRunDirectory()
     let train = try RunningProcess(
-      ["train", "--iterations", "3", "--run-dir", runDirectory.path] + Self.tinyRun)
+      ["train", "--iterations", "3", "--no-baselines", "--run-dir", runDirectory.path]
+        + Self.tinyRun)
     addTeardownBlock { train.kill() }
     XCTAssertEqual(train.waitForExit(timeout: 120), 0, train.output)
     XCTAssertTrue(train.output.contains("started 2 actor processes"), train.output)

@@ -85,7 +85,7 @@ final class CommandLineTests: XCTestCase {
 
   static let tinyBandit = [
     "train", "--env", "bandit", "--arms", "3", "--episodes", "4", "--batch-steps", "64",
-    "--hidden", "6", "--eval-instances", "20", "--checkpoint-interval", "1",
+    "--hidden", "6", "--eval-instances", "20", "--checkpoint-interval", "1", "--no-baselines",
   ]
 
   func dataRows(_ url: URL) throws -> [String] {
