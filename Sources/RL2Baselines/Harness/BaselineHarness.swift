@@ -33,24 +33,13 @@ public enum BaselineHarness {
     let distribution = BernoulliBanditDistribution(arms: arms)
     let families = BanditBaselines.families(
       arms: arms, pulls: pulls, cacheDirectory: cacheDirectory)
-    let players = families.map { family in
-      PlayerFamily(
-        key: family.key, title: family.title,
-        candidates: family.candidates.map { candidate in
-          let algorithm = candidate.algorithm
-          return (
-            candidate.hyperparameter,
-            { (stream: RandomStream) -> Outcome in
-              var taskRandom = stream.stream("task")
-              let bandit = distribution.sampleTask(random: &taskRandom)
-              var dynamics = stream.stream("dynamics")
-              var random = stream.stream("baseline")
-              let rewards = algorithm.play(
-                bandit, pulls: pulls, dynamics: &dynamics, random: &random)
-              return Outcome(rewards: rewards, oracle: bandit.optimalEpisodeReturn * Double(pulls))
-            }
-          )
-        })
+    let players = makePlayers(families) { algorithm, stream in
+      var taskRandom = stream.stream("task")
+      let bandit = distribution.sampleTask(random: &taskRandom)
+      var dynamics = stream.stream("dynamics")
+      var random = stream.stream("baseline")
+      let rewards = algorithm.play(bandit, pulls: pulls, dynamics: &dynamics, random: &random)
+      return Outcome(rewards: rewards, oracle: bandit.optimalEpisodeReturn * Double(pulls))
     }
     return run(
       setting: "bandit-k\(arms)-n\(pulls)", families: players, options: options,
@@ -65,24 +54,13 @@ public enum BaselineHarness {
       stateCount: states, actionCount: actions, horizon: horizon)
     let families = MDPBaselines.families(
       states: states, actions: actions, horizon: horizon, priorMean: priorMean)
-    let players = families.map { family in
-      PlayerFamily(
-        key: family.key, title: family.title,
-        candidates: family.candidates.map { candidate in
-          let algorithm = candidate.algorithm
-          return (
-            candidate.hyperparameter,
-            { (stream: RandomStream) -> Outcome in
-              var taskRandom = stream.stream("task")
-              let mdp = distribution.sampleTask(random: &taskRandom)
-              var dynamics = stream.stream("dynamics")
-              var random = stream.stream("baseline")
-              let returns = algorithm.play(
-                mdp, episodes: episodes, dynamics: &dynamics, random: &random)
-              return Outcome(rewards: returns, oracle: mdp.optimalEpisodeReturn * Double(episodes))
-            }
-          )
-        })
+    let players = makePlayers(families) { algorithm, stream in
+      var taskRandom = stream.stream("task")
+      let mdp = distribution.sampleTask(random: &taskRandom)
+      var dynamics = stream.stream("dynamics")
+      var random = stream.stream("baseline")
+      let returns = algorithm.play(mdp, episodes: episodes, dynamics: &dynamics, random: &random)
+      return Outcome(rewards: returns, oracle: mdp.optimalEpisodeReturn * Double(episodes))
     }
     return run(
       setting: "mdp-s\(states)-a\(actions)-h\(horizon)-n\(episodes)", families: players,
@@ -101,6 +79,21 @@ public enum BaselineHarness {
     var key: String
     var title: String
     var candidates: [(String, Player)]
+  }
+
+  /// Every candidate of every family as a player of one instance stream.
+  static func makePlayers<Algorithm: Sendable>(
+    _ families: [BaselineFamily<Algorithm>],
+    _ play: @escaping @Sendable (Algorithm, RandomStream) -> Outcome
+  ) -> [PlayerFamily] {
+    families.map { family in
+      PlayerFamily(
+        key: family.key, title: family.title,
+        candidates: family.candidates.map { candidate in
+          let algorithm = candidate.algorithm
+          return (candidate.hyperparameter, { stream in play(algorithm, stream) })
+        })
+    }
   }
 
   static func run(
