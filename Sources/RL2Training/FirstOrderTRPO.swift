@@ -19,6 +19,9 @@ public struct FirstOrderTRPO: Sendable {
     public var minibatchTrials = 128
     public var gradientClip = 40.0
     public var maxBacktracks = 10
+    /// c of an optional entropy bonus c·H̄(πθ) added to L_clip in the Adam steps (0: none, as
+    /// the authors ran it); the kept epoch is still chosen by L_clip and the KL bound alone.
+    public var entropyCoefficient = 0.0
 
     public init() {}
   }
@@ -76,8 +79,18 @@ public struct FirstOrderTRPO: Sendable {
         policy: policy, trajectories: minibatch,
         advantages: trajectories.selectingRows(advantages, trials: trials))
       let (logits, cache) = objective.evaluate(parameters)
-      objective.surrogateGradient(
-        logits, cache, parameters, weights: clippedWeights(objective, objective.ratios(logits)))
+      var logitsGradient = Categorical.logProbabilityGradient(
+        of: minibatch.actions, logits: logits,
+        weights: clippedWeights(objective, objective.ratios(logits)))
+      if configuration.entropyCoefficient > 0 {
+        let scale = Float(configuration.entropyCoefficient) / Float(objective.liveCount)
+        let bonus = Categorical.entropyGradient(
+          logits, weights: minibatch.live.map { $0 ? scale : 0 })
+        for i in 0..<logitsGradient.scalars.count {
+          logitsGradient.scalars[i] += bonus.scalars[i]
+        }
+      }
+      objective.backward(logitsGradient, cache, parameters)
       let clip = Float(configuration.gradientClip)
       var squaredNorm = 0.0
       for i in 0..<parameters.count {
@@ -138,5 +151,6 @@ extension FirstOrderTRPO.Configuration {
     minibatchTrials = try c.decode(.minibatchTrials, default: minibatchTrials)
     gradientClip = try c.decode(.gradientClip, default: gradientClip)
     maxBacktracks = try c.decode(.maxBacktracks, default: maxBacktracks)
+    entropyCoefficient = try c.decode(.entropyCoefficient, default: entropyCoefficient)
   }
 }

@@ -120,6 +120,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard firstOrder.learningRate > 0, firstOrder.learningRate.isFinite else {
       throw .invalid("--learning-rate must be positive, got \(firstOrder.learningRate)")
     }
+    guard firstOrder.entropyCoefficient >= 0, firstOrder.entropyCoefficient.isFinite else {
+      throw .invalid("--entropy-coefficient must be non-negative")
+    }
     guard firstOrder.clipRange > 0, firstOrder.clipRange < 1 else {
       throw .invalid("--clip-range must lie in (0, 1), got \(firstOrder.clipRange)")
     }

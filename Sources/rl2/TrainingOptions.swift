@@ -74,6 +74,9 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Clip range ε of the first-order surrogate's ratio.")
   var clipRange = 0.1
 
+  @Option(help: "Entropy bonus c·H of the first-order update's Adam steps (0: none, as the paper).")
+  var entropyCoefficient = 0.0
+
   @Option(help: "Passes over each batch in the first-order policy update.")
   var policyEpochs = 5
 
@@ -127,6 +130,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.trpo.fisherSubsample = fisherSubsample
     configuration.firstOrder.learningRate = learningRate
     configuration.firstOrder.clipRange = clipRange
+    configuration.firstOrder.entropyCoefficient = entropyCoefficient
     configuration.firstOrder.epochs = policyEpochs
     configuration.firstOrder.minibatchTrials = policyMinibatchTrials
     configuration.value.epochs = valueEpochs

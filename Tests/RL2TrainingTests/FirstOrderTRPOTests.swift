@@ -47,6 +47,33 @@ final class FirstOrderTRPOTests: XCTestCase {
   /// Fifteen Adam steps move the policy by a mean KL far above 1e-12, and ten halvings shrink it
   /// by 2⁻²⁰ only: no candidate is within δ, so θ_old stays. Several batches, so that a KL
   /// measured by chance below δ cannot pass unnoticed.
+  /// With zero advantages the clipped surrogate is flat, so only the entropy bonus moves θ:
+  /// the update must raise the policy's mean entropy, and without the bonus leave it as it was.
+  func testTheEntropyBonusAloneRaisesTheEntropy() {
+    let flat = [Float](repeating: 0, count: advantages.count)
+    let objective = PolicyObjective(policy: policy, trajectories: trajectories, advantages: flat)
+    let before = objective.meanEntropy(objective.evaluate(parameters).0)
+    let start = Array(parameters.values)
+    for (coefficient, expectRise) in [(0.0, false), (1.0, true)] {
+      parameters.setValues(start)
+      var configuration = FirstOrderTRPO.Configuration()
+      configuration.entropyCoefficient = coefficient
+      configuration.learningRate = 1e-2
+      configuration.minibatchTrials = 3
+      var adam = Adam(parameterCount: parameters.count, learningRate: 1e-2)
+      var random = RandomStream(seed: 44)
+      _ = FirstOrderTRPO(configuration: configuration).update(
+        policy: policy, parameters: parameters, trajectories: trajectories, advantages: flat,
+        adam: &adam, random: &random)
+      let after = objective.meanEntropy(objective.evaluate(parameters).0)
+      if expectRise {
+        XCTAssertGreaterThan(after, before + 1e-4, "entropy with the bonus")
+      } else {
+        XCTAssertEqual(after, before, accuracy: 1e-9, "entropy without the bonus")
+      }
+    }
+  }
+
   func testVanishingKLBoundLeavesTheParametersUnchanged() {
     for seed: UInt64 in [41, 44, 45, 46] {
       let (policy, parameters, trajectories) = Fixtures.banditBatch(
