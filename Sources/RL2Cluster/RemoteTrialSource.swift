@@ -13,6 +13,8 @@ public final class RemoteTrialSource: TrialSource {
   let stop: StopSignal
   let log: @Sendable (String) -> Void
   public private(set) var iterationMetrics: [String: Double] = [:]
+  /// Environment steps of the trials this learner process has used (for `Status`).
+  public private(set) var environmentSteps = 0
 
   public init(
     service: LearnerService, trialsPerIteration: Int, maxPolicyLag: Int, stop: StopSignal,
@@ -53,7 +55,8 @@ public final class RemoteTrialSource: TrialSource {
       collected += batch.trialCount
     }
     if maxPolicyLag == 0 { service.closeCollection(version: version) }
-    service.noteProgress(iteration: iteration, environmentSteps: 0)
+    environmentSteps += parts.reduce(0) { $0 + $1.liveStepCount }
+    service.noteProgress(iteration: iteration + 1, environmentSteps: environmentSteps)
     record(service.takeCounters())
     return .concatenating(parts)
   }

@@ -46,6 +46,7 @@ final class ActorLearnerTests: XCTestCase {
       source: source, report: { _ in })
     XCTAssertEqual(summary.iterations, 2)
     XCTAssertEqual(source.iterationMetrics["live_actors"], 2)
+    XCTAssertEqual(source.environmentSteps, summary.environmentSteps, "steps reported in Status")
     fixture.close()
     XCTAssertEqual(finished.wait(timeout: .now() + 20), .success, "actors did not stop")
     XCTAssertEqual(summaries.value.count, 2)
