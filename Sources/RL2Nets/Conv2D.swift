@@ -150,7 +150,7 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
 
   /// patches[(n·OH + i)·OW + j, (ky·K + kx)·C + c] = x[n, S·i + ky, S·j + kx, c]. For fixed
   /// (n, i, j, ky) the K·C values are one contiguous run of x, copied at once.
-  private func im2col(
+  func im2col(
     _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
     into patches: UnsafeMutablePointer<Scalar>
   ) {
