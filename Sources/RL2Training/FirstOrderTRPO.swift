@@ -32,8 +32,8 @@ public struct FirstOrderTRPO: Sendable {
     self.configuration = configuration
   }
 
-  public func update(
-    policy: RecurrentNetwork<Float>, parameters: Parameters<Float>, trajectories: Trajectories,
+  public func update<Network: PolicyNetwork>(
+    policy: Network, parameters: Parameters<Float>, trajectories: Trajectories,
     advantages: [Float], adam: inout Adam, random: inout RandomStream
   ) -> PolicyUpdateStatistics {
     let whole = PolicyObjective(policy: policy, trajectories: trajectories, advantages: advantages)
@@ -63,8 +63,8 @@ public struct FirstOrderTRPO: Sendable {
   }
 
   /// One pass over the batch in shuffled minibatches of whole trials.
-  private func runEpoch(
-    _ policy: RecurrentNetwork<Float>, _ parameters: Parameters<Float>,
+  private func runEpoch<Network: PolicyNetwork>(
+    _ policy: Network, _ parameters: Parameters<Float>,
     _ trajectories: Trajectories, _ advantages: [Float], _ adam: inout Adam,
     _ random: inout RandomStream, _ statistics: inout PolicyUpdateStatistics
   ) {
@@ -105,7 +105,9 @@ public struct FirstOrderTRPO: Sendable {
   }
 
   /// ∂L_clip/∂log π per row: ρÂ/N where the unclipped term is the minimum, else 0.
-  private func clippedWeights(_ objective: PolicyObjective, _ ratios: [Float]) -> [Float] {
+  private func clippedWeights<Network>(
+    _ objective: PolicyObjective<Network>, _ ratios: [Float]
+  ) -> [Float] {
     let (low, high) = (Float(1 - configuration.clipRange), Float(1 + configuration.clipRange))
     let scale = 1 / Float(objective.liveCount)
     return (0..<ratios.count).map { i in
@@ -116,8 +118,8 @@ public struct FirstOrderTRPO: Sendable {
     }
   }
 
-  private func backtrack(
-    _ whole: PolicyObjective, _ parameters: Parameters<Float>, old: [Float],
+  private func backtrack<Network>(
+    _ whole: PolicyObjective<Network>, _ parameters: Parameters<Float>, old: [Float],
     oldLogits: Tensor<Float>, statistics: inout PolicyUpdateStatistics
   ) {
     let last = Array(parameters.values)

@@ -12,13 +12,13 @@ import RL2Nets
 ///
 /// π_b is the behaviour policy that chose the actions (its log-probabilities travel with the
 /// trajectories); π_old is the policy at the start of the update.
-struct PolicyObjective {
-  let policy: RecurrentNetwork<Float>
+struct PolicyObjective<Network: PolicyNetwork> {
+  let policy: Network
   let trajectories: Trajectories
   let advantages: [Float]
   let liveCount: Int
 
-  init(policy: RecurrentNetwork<Float>, trajectories: Trajectories, advantages: [Float]) {
+  init(policy: Network, trajectories: Trajectories, advantages: [Float]) {
     self.policy = policy
     self.trajectories = trajectories
     self.advantages = advantages
@@ -27,12 +27,12 @@ struct PolicyObjective {
 
   /// Logits [T·B, A] at the current parameters, with the cache for derivatives.
   func evaluate(_ parameters: Parameters<Float>) -> (
-    logits: Tensor<Float>, cache: RecurrentNetwork<Float>.Cache
+    logits: Tensor<Float>, cache: Network.PolicyCache
   ) {
-    let (logits, cache) = policy.forward(
+    let (logits, cache) = policy.policyForward(
       trajectories.inputs, live: trajectories.live, parameters)
     return (
-      logits.reshaped([trajectories.stepCount * trajectories.trialCount, policy.outputCount]), cache
+      logits.reshaped([trajectories.stepCount * trajectories.trialCount, policy.actionCount]), cache
     )
   }
 
@@ -64,7 +64,7 @@ struct PolicyObjective {
   /// where every term of the sum is ≥ 0. Float arithmetic on the textbook form errs by ~1e-8,
   /// enough to turn a tiny step's KL negative and defeat the trust-region test.
   func meanKL(from old: Tensor<Float>, to new: Tensor<Float>) -> Double {
-    let A = policy.outputCount
+    let A = policy.actionCount
     var sum = 0.0
     var probabilities = [Double](repeating: 0, count: A)
     var differences = [Double](repeating: 0, count: A)
@@ -101,7 +101,7 @@ struct PolicyObjective {
 
   /// ∇θ L into `parameters.gradients` (cleared first): ∂L/∂logits = (ratio·Â/N)·(onehot(a) − π).
   func surrogateGradient(
-    _ logits: Tensor<Float>, _ cache: RecurrentNetwork<Float>.Cache,
+    _ logits: Tensor<Float>, _ cache: Network.PolicyCache,
     _ parameters: Parameters<Float>, weights: [Float]? = nil
   ) {
     let weights = weights ?? surrogateWeights(ratios(logits))
@@ -120,12 +120,12 @@ struct PolicyObjective {
 
   /// Jᵀ·(∂L/∂logits) into `parameters.gradients`, which are cleared first.
   func backward(
-    _ logitsGradient: Tensor<Float>, _ cache: RecurrentNetwork<Float>.Cache,
+    _ logitsGradient: Tensor<Float>, _ cache: Network.PolicyCache,
     _ parameters: Parameters<Float>
   ) {
     parameters.zeroGradients()
-    policy.backward(
-      logitsGradient.reshaped([trajectories.stepCount, trajectories.trialCount, policy.outputCount]
+    policy.policyBackward(
+      logitsGradient.reshaped([trajectories.stepCount, trajectories.trialCount, policy.actionCount]
       ),
       cache, parameters)
   }

@@ -33,8 +33,8 @@ public struct TRPO: Sendable {
   }
 
   /// Updates `parameters` in place from one batch; returns what happened.
-  public func update(
-    policy: RecurrentNetwork<Float>, parameters: Parameters<Float>, trajectories: Trajectories,
+  public func update<Network: PolicyNetwork>(
+    policy: Network, parameters: Parameters<Float>, trajectories: Trajectories,
     advantages: [Float]
   ) -> PolicyUpdateStatistics {
     let objective = PolicyObjective(
@@ -62,10 +62,10 @@ public struct TRPO: Sendable {
 
   /// The Fisher-vector product on the whole batch, or on its first trials when
   /// `fisherSubsample` < 1 (trials of a batch are independent draws, so any subset is unbiased).
-  private func makeFisherVectorProduct(
-    _ objective: PolicyObjective, logits: Tensor<Float>, cache: RecurrentNetwork<Float>.Cache,
+  private func makeFisherVectorProduct<Network>(
+    _ objective: PolicyObjective<Network>, logits: Tensor<Float>, cache: Network.PolicyCache,
     parameters: Parameters<Float>
-  ) -> FisherVectorProduct {
+  ) -> FisherVectorProduct<Network> {
     let B = objective.trajectories.trialCount
     let subset = max(1, min(B, Int((configuration.fisherSubsample * Double(B)).rounded())))
     guard subset < B else {
@@ -85,8 +85,9 @@ public struct TRPO: Sendable {
 
   /// Backtracks from the full step until the surrogate improves within the KL bound; leaves
   /// θ_old in place when no step qualifies.
-  private func lineSearch(
-    _ objective: PolicyObjective, _ parameters: Parameters<Float>, oldLogits: Tensor<Float>,
+  private func lineSearch<Network>(
+    _ objective: PolicyObjective<Network>, _ parameters: Parameters<Float>,
+    oldLogits: Tensor<Float>,
     step: [Float], statistics: inout PolicyUpdateStatistics
   ) {
     let old = Array(parameters.values)
@@ -121,17 +122,17 @@ public struct PolicyUpdateStatistics: Codable, Sendable {
 }
 
 /// v ↦ (F + λI)·v at θ_old for the batch of `objective`.
-struct FisherVectorProduct {
-  let objective: PolicyObjective
+struct FisherVectorProduct<Network: PolicyNetwork> {
+  let objective: PolicyObjective<Network>
   /// Logits at θ_old [N_rows, A] and their softmax.
   let logits: Tensor<Float>
   let probabilities: Tensor<Float>
-  let cache: RecurrentNetwork<Float>.Cache
+  let cache: Network.PolicyCache
   let parameters: Parameters<Float>
   let damping: Double
 
   init(
-    objective: PolicyObjective, logits: Tensor<Float>, cache: RecurrentNetwork<Float>.Cache,
+    objective: PolicyObjective<Network>, logits: Tensor<Float>, cache: Network.PolicyCache,
     parameters: Parameters<Float>, damping: Double
   ) {
     self.objective = objective
@@ -146,9 +147,9 @@ struct FisherVectorProduct {
   func apply(_ v: [Float]) -> [Float] {
     let policy = objective.policy
     let jv = v.withUnsafeBufferPointer {
-      policy.outputTangent(cache, parameterTangent: $0.baseAddress!, parameters)
+      policy.policyTangent(cache, parameterTangent: $0.baseAddress!, parameters)
     }
-    let A = policy.outputCount
+    let A = policy.actionCount
     var weighted = Tensor<Float>(shape: [logits.shape[0], A])
     let scale = 1 / Double(objective.liveCount)
     for row in 0..<logits.shape[0] where objective.trajectories.live[row] {

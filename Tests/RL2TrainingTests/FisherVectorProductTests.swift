@@ -17,7 +17,7 @@ final class FisherVectorProductTests: XCTestCase {
   let (policy, parameters, trajectories) = Fixtures.banditBatch(
     trials: 2, episodes: 4, hidden: 3, seed: 11)
 
-  func makeProduct(damping: Double) -> FisherVectorProduct {
+  func makeProduct(damping: Double) -> FisherVectorProduct<RecurrentNetwork<Float>> {
     let objective = PolicyObjective(
       policy: policy, trajectories: trajectories,
       advantages: [Float](repeating: 0, count: trajectories.live.count))
