@@ -230,6 +230,16 @@ final class CoordinatorServiceTests: XCTestCase {
       MazeEvaluationMetrics((0..<4).map(CoordinatorFixture.play), episodesPerTrial: 2))
   }
 
+  func testTheSameStatusRequestReadsALearner() throws {
+    let fixture = try ClusterFixture()
+    defer { fixture.close() }
+    fixture.service.publish(version: 2, values: fixture.parameters.values)
+    let status = try ServiceStatus.fetch(from: fixture.service.control, timeout: 5)
+    XCTAssertEqual(status.role, "learner")
+    XCTAssertEqual(status.weightsVersion, 2)
+    XCTAssertTrue(status.text.contains("iteration 0, weights version 2"), status.text)
+  }
+
   func testStatusWithNobodyListeningFailsClearlyAfterTheTimeout() throws {
     let started = Date()
     XCTAssertThrowsError(
