@@ -683,6 +683,276 @@ void   rl2__v1__lease_result__free_unpacked
   assert(message->base.descriptor == &rl2__v1__lease_result__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   rl2__v1__results_recorded__init
+                     (Rl2__V1__ResultsRecorded         *message)
+{
+  static const Rl2__V1__ResultsRecorded init_value = RL2__V1__RESULTS_RECORDED__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__results_recorded__get_packed_size
+                     (const Rl2__V1__ResultsRecorded *message)
+{
+  assert(message->base.descriptor == &rl2__v1__results_recorded__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__results_recorded__pack
+                     (const Rl2__V1__ResultsRecorded *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__results_recorded__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__results_recorded__pack_to_buffer
+                     (const Rl2__V1__ResultsRecorded *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__results_recorded__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__ResultsRecorded *
+       rl2__v1__results_recorded__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__ResultsRecorded *)
+     protobuf_c_message_unpack (&rl2__v1__results_recorded__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__results_recorded__free_unpacked
+                     (Rl2__V1__ResultsRecorded *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__results_recorded__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   rl2__v1__start_sweep__init
+                     (Rl2__V1__StartSweep         *message)
+{
+  static const Rl2__V1__StartSweep init_value = RL2__V1__START_SWEEP__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__start_sweep__get_packed_size
+                     (const Rl2__V1__StartSweep *message)
+{
+  assert(message->base.descriptor == &rl2__v1__start_sweep__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__start_sweep__pack
+                     (const Rl2__V1__StartSweep *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__start_sweep__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__start_sweep__pack_to_buffer
+                     (const Rl2__V1__StartSweep *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__start_sweep__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__StartSweep *
+       rl2__v1__start_sweep__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__StartSweep *)
+     protobuf_c_message_unpack (&rl2__v1__start_sweep__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__start_sweep__free_unpacked
+                     (Rl2__V1__StartSweep *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__start_sweep__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   rl2__v1__sweep_started__init
+                     (Rl2__V1__SweepStarted         *message)
+{
+  static const Rl2__V1__SweepStarted init_value = RL2__V1__SWEEP_STARTED__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__sweep_started__get_packed_size
+                     (const Rl2__V1__SweepStarted *message)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_started__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__sweep_started__pack
+                     (const Rl2__V1__SweepStarted *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_started__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__sweep_started__pack_to_buffer
+                     (const Rl2__V1__SweepStarted *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_started__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__SweepStarted *
+       rl2__v1__sweep_started__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__SweepStarted *)
+     protobuf_c_message_unpack (&rl2__v1__sweep_started__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__sweep_started__free_unpacked
+                     (Rl2__V1__SweepStarted *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__sweep_started__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   rl2__v1__sweep_report_request__init
+                     (Rl2__V1__SweepReportRequest         *message)
+{
+  static const Rl2__V1__SweepReportRequest init_value = RL2__V1__SWEEP_REPORT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__sweep_report_request__get_packed_size
+                     (const Rl2__V1__SweepReportRequest *message)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__sweep_report_request__pack
+                     (const Rl2__V1__SweepReportRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__sweep_report_request__pack_to_buffer
+                     (const Rl2__V1__SweepReportRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__SweepReportRequest *
+       rl2__v1__sweep_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__SweepReportRequest *)
+     protobuf_c_message_unpack (&rl2__v1__sweep_report_request__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__sweep_report_request__free_unpacked
+                     (Rl2__V1__SweepReportRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__sweep_report_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   rl2__v1__episode_metrics__init
+                     (Rl2__V1__EpisodeMetrics         *message)
+{
+  static const Rl2__V1__EpisodeMetrics init_value = RL2__V1__EPISODE_METRICS__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__episode_metrics__get_packed_size
+                     (const Rl2__V1__EpisodeMetrics *message)
+{
+  assert(message->base.descriptor == &rl2__v1__episode_metrics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__episode_metrics__pack
+                     (const Rl2__V1__EpisodeMetrics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__episode_metrics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__episode_metrics__pack_to_buffer
+                     (const Rl2__V1__EpisodeMetrics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__episode_metrics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__EpisodeMetrics *
+       rl2__v1__episode_metrics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__EpisodeMetrics *)
+     protobuf_c_message_unpack (&rl2__v1__episode_metrics__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__episode_metrics__free_unpacked
+                     (Rl2__V1__EpisodeMetrics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__episode_metrics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   rl2__v1__sweep_report__init
+                     (Rl2__V1__SweepReport         *message)
+{
+  static const Rl2__V1__SweepReport init_value = RL2__V1__SWEEP_REPORT__INIT;
+  *message = init_value;
+}
+size_t rl2__v1__sweep_report__get_packed_size
+                     (const Rl2__V1__SweepReport *message)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t rl2__v1__sweep_report__pack
+                     (const Rl2__V1__SweepReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t rl2__v1__sweep_report__pack_to_buffer
+                     (const Rl2__V1__SweepReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &rl2__v1__sweep_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Rl2__V1__SweepReport *
+       rl2__v1__sweep_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Rl2__V1__SweepReport *)
+     protobuf_c_message_unpack (&rl2__v1__sweep_report__descriptor,
+                                allocator, len, data);
+}
+void   rl2__v1__sweep_report__free_unpacked
+                     (Rl2__V1__SweepReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &rl2__v1__sweep_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   rl2__v1__status_request__init
                      (Rl2__V1__StatusRequest         *message)
 {
@@ -818,7 +1088,7 @@ void   rl2__v1__status__free_unpacked
   assert(message->base.descriptor == &rl2__v1__status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[16] =
+static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[21] =
 {
   {
     "protocol_version",
@@ -1012,6 +1282,66 @@ static const ProtobufCFieldDescriptor rl2__v1__envelope__field_descriptors[16] =
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "results_recorded",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, results_recorded),
+    &rl2__v1__results_recorded__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_sweep",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, start_sweep),
+    &rl2__v1__start_sweep__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sweep_started",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, sweep_started),
+    &rl2__v1__sweep_started__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sweep_report_request",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, sweep_report_request),
+    &rl2__v1__sweep_report_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sweep_report",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__Envelope, body_case),
+    offsetof(Rl2__V1__Envelope, sweep_report),
+    &rl2__v1__sweep_report__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rl2__v1__envelope__field_indices_by_name[] = {
   10,   /* field[10] = collection_closed */
@@ -1023,10 +1353,15 @@ static const unsigned rl2__v1__envelope__field_indices_by_name[] = {
   13,   /* field[13] = lease_result */
   0,   /* field[0] = protocol_version */
   9,   /* field[9] = reject */
+  16,   /* field[16] = results_recorded */
   1,   /* field[1] = sent_at_unix_ms */
   8,   /* field[8] = shutdown */
+  17,   /* field[17] = start_sweep */
   15,   /* field[15] = status */
   14,   /* field[14] = status_request */
+  20,   /* field[20] = sweep_report */
+  19,   /* field[19] = sweep_report_request */
+  18,   /* field[18] = sweep_started */
   5,   /* field[5] = trial_batch */
   4,   /* field[4] = weights */
   3,   /* field[3] = welcome */
@@ -1036,7 +1371,7 @@ static const ProtobufCIntRange rl2__v1__envelope__number_ranges[3 + 1] =
   { 1, 0 },
   { 10, 2 },
   { 20, 11 },
-  { 0, 16 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor rl2__v1__envelope__descriptor =
 {
@@ -1046,7 +1381,7 @@ const ProtobufCMessageDescriptor rl2__v1__envelope__descriptor =
   "Rl2__V1__Envelope",
   "rl2.v1",
   sizeof(Rl2__V1__Envelope),
-  16,
+  21,
   rl2__v1__envelope__field_descriptors,
   rl2__v1__envelope__field_indices_by_name,
   3,  rl2__v1__envelope__number_ranges,
@@ -2097,7 +2432,7 @@ const ProtobufCMessageDescriptor rl2__v1__shutdown__descriptor =
   (ProtobufCMessageInit) rl2__v1__shutdown__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue rl2__v1__reject__code__enum_values_by_number[7] =
+static const ProtobufCEnumValue rl2__v1__reject__code__enum_values_by_number[8] =
 {
   { "CODE_UNSPECIFIED", "RL2__V1__REJECT__CODE__CODE_UNSPECIFIED", 0 },
   { "PROTOCOL_MISMATCH", "RL2__V1__REJECT__CODE__PROTOCOL_MISMATCH", 1 },
@@ -2106,11 +2441,12 @@ static const ProtobufCEnumValue rl2__v1__reject__code__enum_values_by_number[7] 
   { "UNKNOWN_ACTOR", "RL2__V1__REJECT__CODE__UNKNOWN_ACTOR", 4 },
   { "UNAUTHORIZED", "RL2__V1__REJECT__CODE__UNAUTHORIZED", 5 },
   { "OVERLOADED", "RL2__V1__REJECT__CODE__OVERLOADED", 6 },
+  { "UNKNOWN_LEASE", "RL2__V1__REJECT__CODE__UNKNOWN_LEASE", 7 },
 };
 static const ProtobufCIntRange rl2__v1__reject__code__value_ranges[] = {
-{0, 0},{0, 7}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex rl2__v1__reject__code__enum_values_by_name[7] =
+static const ProtobufCEnumValueIndex rl2__v1__reject__code__enum_values_by_name[8] =
 {
   { "CODE_UNSPECIFIED", 0 },
   { "MALFORMED", 2 },
@@ -2119,6 +2455,7 @@ static const ProtobufCEnumValueIndex rl2__v1__reject__code__enum_values_by_name[
   { "STALE_WEIGHTS", 3 },
   { "UNAUTHORIZED", 5 },
   { "UNKNOWN_ACTOR", 4 },
+  { "UNKNOWN_LEASE", 7 },
 };
 const ProtobufCEnumDescriptor rl2__v1__reject__code__descriptor =
 {
@@ -2127,9 +2464,9 @@ const ProtobufCEnumDescriptor rl2__v1__reject__code__descriptor =
   "Code",
   "Rl2__V1__Reject__Code",
   "rl2.v1",
-  7,
+  8,
   rl2__v1__reject__code__enum_values_by_number,
-  7,
+  8,
   rl2__v1__reject__code__enum_values_by_name,
   1,
   rl2__v1__reject__code__value_ranges,
@@ -2263,7 +2600,7 @@ const ProtobufCMessageDescriptor rl2__v1__lease_request__descriptor =
   (ProtobufCMessageInit) rl2__v1__lease_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor rl2__v1__lease__field_descriptors[7] =
+static const ProtobufCFieldDescriptor rl2__v1__lease__field_descriptors[8] =
 {
   {
     "lease_id",
@@ -2349,11 +2686,24 @@ static const ProtobufCFieldDescriptor rl2__v1__lease__field_descriptors[7] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "horizon",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__Lease, horizon),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned rl2__v1__lease__field_indices_by_name[] = {
   3,   /* field[3] = configuration_ids */
   4,   /* field[4] = episodes_per_trial */
   5,   /* field[5] = expires_in_ms */
+  7,   /* field[7] = horizon */
   0,   /* field[0] = lease_id */
   1,   /* field[1] = purpose */
   2,   /* field[2] = sweep_id */
@@ -2362,7 +2712,7 @@ static const unsigned rl2__v1__lease__field_indices_by_name[] = {
 static const ProtobufCIntRange rl2__v1__lease__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor rl2__v1__lease__descriptor =
 {
@@ -2372,7 +2722,7 @@ const ProtobufCMessageDescriptor rl2__v1__lease__descriptor =
   "Rl2__V1__Lease",
   "rl2.v1",
   sizeof(Rl2__V1__Lease),
-  7,
+  8,
   rl2__v1__lease__field_descriptors,
   rl2__v1__lease__field_indices_by_name,
   1,  rl2__v1__lease__number_ranges,
@@ -2531,6 +2881,481 @@ const ProtobufCMessageDescriptor rl2__v1__lease_result__descriptor =
   rl2__v1__lease_result__field_indices_by_name,
   1,  rl2__v1__lease_result__number_ranges,
   (ProtobufCMessageInit) rl2__v1__lease_result__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__results_recorded__field_descriptors[3] =
+{
+  {
+    "lease_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__ResultsRecorded, lease_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recorded",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__ResultsRecorded, recorded),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duplicates",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__ResultsRecorded, duplicates),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__results_recorded__field_indices_by_name[] = {
+  2,   /* field[2] = duplicates */
+  0,   /* field[0] = lease_id */
+  1,   /* field[1] = recorded */
+};
+static const ProtobufCIntRange rl2__v1__results_recorded__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor rl2__v1__results_recorded__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.ResultsRecorded",
+  "ResultsRecorded",
+  "Rl2__V1__ResultsRecorded",
+  "rl2.v1",
+  sizeof(Rl2__V1__ResultsRecorded),
+  3,
+  rl2__v1__results_recorded__field_descriptors,
+  rl2__v1__results_recorded__field_indices_by_name,
+  1,  rl2__v1__results_recorded__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__results_recorded__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__start_sweep__field_descriptors[4] =
+{
+  {
+    "weights_version",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__StartSweep, weights_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "episodes_per_trial",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__StartSweep, episodes_per_trial),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "configurations",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__StartSweep, configurations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "horizon",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__StartSweep, horizon),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__start_sweep__field_indices_by_name[] = {
+  2,   /* field[2] = configurations */
+  1,   /* field[1] = episodes_per_trial */
+  3,   /* field[3] = horizon */
+  0,   /* field[0] = weights_version */
+};
+static const ProtobufCIntRange rl2__v1__start_sweep__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor rl2__v1__start_sweep__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.StartSweep",
+  "StartSweep",
+  "Rl2__V1__StartSweep",
+  "rl2.v1",
+  sizeof(Rl2__V1__StartSweep),
+  4,
+  rl2__v1__start_sweep__field_descriptors,
+  rl2__v1__start_sweep__field_indices_by_name,
+  1,  rl2__v1__start_sweep__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__start_sweep__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__sweep_started__field_descriptors[2] =
+{
+  {
+    "sweep_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepStarted, sweep_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepStarted, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__sweep_started__field_indices_by_name[] = {
+  0,   /* field[0] = sweep_id */
+  1,   /* field[1] = total */
+};
+static const ProtobufCIntRange rl2__v1__sweep_started__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor rl2__v1__sweep_started__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.SweepStarted",
+  "SweepStarted",
+  "Rl2__V1__SweepStarted",
+  "rl2.v1",
+  sizeof(Rl2__V1__SweepStarted),
+  2,
+  rl2__v1__sweep_started__field_descriptors,
+  rl2__v1__sweep_started__field_indices_by_name,
+  1,  rl2__v1__sweep_started__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__sweep_started__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__sweep_report_request__field_descriptors[1] =
+{
+  {
+    "sweep_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReportRequest, sweep_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__sweep_report_request__field_indices_by_name[] = {
+  0,   /* field[0] = sweep_id */
+};
+static const ProtobufCIntRange rl2__v1__sweep_report_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor rl2__v1__sweep_report_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.SweepReportRequest",
+  "SweepReportRequest",
+  "Rl2__V1__SweepReportRequest",
+  "rl2.v1",
+  sizeof(Rl2__V1__SweepReportRequest),
+  1,
+  rl2__v1__sweep_report_request__field_descriptors,
+  rl2__v1__sweep_report_request__field_indices_by_name,
+  1,  rl2__v1__sweep_report_request__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__sweep_report_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__episode_metrics__field_descriptors[5] =
+{
+  {
+    "configurations",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__EpisodeMetrics, configurations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "successes",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__EpisodeMetrics, successes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "success_rate",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__EpisodeMetrics, success_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mean_successful_length",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__EpisodeMetrics, mean_successful_length),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "successful_length_standard_error",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__EpisodeMetrics, successful_length_standard_error),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__episode_metrics__field_indices_by_name[] = {
+  0,   /* field[0] = configurations */
+  3,   /* field[3] = mean_successful_length */
+  2,   /* field[2] = success_rate */
+  1,   /* field[1] = successes */
+  4,   /* field[4] = successful_length_standard_error */
+};
+static const ProtobufCIntRange rl2__v1__episode_metrics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor rl2__v1__episode_metrics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.EpisodeMetrics",
+  "EpisodeMetrics",
+  "Rl2__V1__EpisodeMetrics",
+  "rl2.v1",
+  sizeof(Rl2__V1__EpisodeMetrics),
+  5,
+  rl2__v1__episode_metrics__field_descriptors,
+  rl2__v1__episode_metrics__field_indices_by_name,
+  1,  rl2__v1__episode_metrics__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__episode_metrics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor rl2__v1__sweep_report__field_descriptors[10] =
+{
+  {
+    "sweep_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, sweep_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "weights_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, weights_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "episodes_per_trial",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, episodes_per_trial),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "completed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, completed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "done",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "episodes",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Rl2__V1__SweepReport, n_episodes),
+    offsetof(Rl2__V1__SweepReport, episodes),
+    &rl2__v1__episode_metrics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "improved_share",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, improved_share),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "improved_basis",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, improved_basis),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "duplicates",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Rl2__V1__SweepReport, duplicates),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned rl2__v1__sweep_report__field_indices_by_name[] = {
+  3,   /* field[3] = completed */
+  5,   /* field[5] = done */
+  9,   /* field[9] = duplicates */
+  6,   /* field[6] = episodes */
+  2,   /* field[2] = episodes_per_trial */
+  8,   /* field[8] = improved_basis */
+  7,   /* field[7] = improved_share */
+  0,   /* field[0] = sweep_id */
+  4,   /* field[4] = total */
+  1,   /* field[1] = weights_version */
+};
+static const ProtobufCIntRange rl2__v1__sweep_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor rl2__v1__sweep_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "rl2.v1.SweepReport",
+  "SweepReport",
+  "Rl2__V1__SweepReport",
+  "rl2.v1",
+  sizeof(Rl2__V1__SweepReport),
+  10,
+  rl2__v1__sweep_report__field_descriptors,
+  rl2__v1__sweep_report__field_indices_by_name,
+  1,  rl2__v1__sweep_report__number_ranges,
+  (ProtobufCMessageInit) rl2__v1__sweep_report__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define rl2__v1__status_request__field_descriptors NULL

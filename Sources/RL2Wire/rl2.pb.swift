@@ -236,6 +236,46 @@ public nonisolated struct Rl2_V1_Envelope: Sendable {
     set {body = .status(newValue)}
   }
 
+  public var resultsRecorded: Rl2_V1_ResultsRecorded {
+    get {
+      if case .resultsRecorded(let v)? = body {return v}
+      return Rl2_V1_ResultsRecorded()
+    }
+    set {body = .resultsRecorded(newValue)}
+  }
+
+  public var startSweep: Rl2_V1_StartSweep {
+    get {
+      if case .startSweep(let v)? = body {return v}
+      return Rl2_V1_StartSweep()
+    }
+    set {body = .startSweep(newValue)}
+  }
+
+  public var sweepStarted: Rl2_V1_SweepStarted {
+    get {
+      if case .sweepStarted(let v)? = body {return v}
+      return Rl2_V1_SweepStarted()
+    }
+    set {body = .sweepStarted(newValue)}
+  }
+
+  public var sweepReportRequest: Rl2_V1_SweepReportRequest {
+    get {
+      if case .sweepReportRequest(let v)? = body {return v}
+      return Rl2_V1_SweepReportRequest()
+    }
+    set {body = .sweepReportRequest(newValue)}
+  }
+
+  public var sweepReport: Rl2_V1_SweepReport {
+    get {
+      if case .sweepReport(let v)? = body {return v}
+      return Rl2_V1_SweepReport()
+    }
+    set {body = .sweepReport(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Body: Equatable, Sendable {
@@ -253,6 +293,11 @@ public nonisolated struct Rl2_V1_Envelope: Sendable {
     case leaseResult(Rl2_V1_LeaseResult)
     case statusRequest(Rl2_V1_StatusRequest)
     case status(Rl2_V1_Status)
+    case resultsRecorded(Rl2_V1_ResultsRecorded)
+    case startSweep(Rl2_V1_StartSweep)
+    case sweepStarted(Rl2_V1_SweepStarted)
+    case sweepReportRequest(Rl2_V1_SweepReportRequest)
+    case sweepReport(Rl2_V1_SweepReport)
 
   }
 
@@ -325,6 +370,8 @@ public nonisolated struct Rl2_V1_ExperimentSpec: Sendable {
 
 /// Learner → actor, the answer to Hello: the experiment, where to send data and listen for
 /// weights, and the current weights so a late or restarted actor starts at once.
+/// The coordinator answers Hello with a Welcome too, setting only actor_index,
+/// heartbeat_interval_ms and learner_incarnation (its own incarnation).
 public nonisolated struct Rl2_V1_Welcome: @unchecked Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -627,6 +674,9 @@ public nonisolated struct Rl2_V1_Reject: Sendable {
     case unknownActor // = 4
     case unauthorized // = 5
     case overloaded // = 6
+
+    /// A lease result for a lease the coordinator never granted, or a training lease.
+    case unknownLease // = 7
     case UNRECOGNIZED(Int)
 
     public init() {
@@ -642,6 +692,7 @@ public nonisolated struct Rl2_V1_Reject: Sendable {
       case 4: self = .unknownActor
       case 5: self = .unauthorized
       case 6: self = .overloaded
+      case 7: self = .unknownLease
       default: self = .UNRECOGNIZED(rawValue)
       }
     }
@@ -655,6 +706,7 @@ public nonisolated struct Rl2_V1_Reject: Sendable {
       case .unknownActor: return 4
       case .unauthorized: return 5
       case .overloaded: return 6
+      case .unknownLease: return 7
       case .UNRECOGNIZED(let i): return i
       }
     }
@@ -668,6 +720,7 @@ public nonisolated struct Rl2_V1_Reject: Sendable {
       .unknownActor,
       .unauthorized,
       .overloaded,
+      .unknownLease,
     ]
 
   }
@@ -694,7 +747,8 @@ public nonisolated struct Rl2_V1_LeaseRequest: Sendable {
   public init() {}
 }
 
-/// Coordinator → actor: configuration ids to play, valid until the lease expires.
+/// Coordinator → actor: configuration ids to play, valid until the lease expires. An evaluation
+/// lease without ids means there is no work now: every id is leased or recorded; ask again later.
 public nonisolated struct Rl2_V1_Lease: Sendable {
   // SwiftProtobuf.Message conformance is added in an extension below. See the
   // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
@@ -715,6 +769,9 @@ public nonisolated struct Rl2_V1_Lease: Sendable {
 
   /// Weights version to evaluate (evaluation leases).
   public var weightsVersion: UInt64 = 0
+
+  /// Longest episode a result may report (evaluation leases).
+  public var horizon: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -754,6 +811,129 @@ public nonisolated struct Rl2_V1_LeaseResult: Sendable {
   public var incarnation: UInt64 = 0
 
   public var results: [Rl2_V1_ConfigurationResult] = []
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// Coordinator → actor, the answer to a LeaseResult it accepted: how many of its configurations
+/// were recorded for the first time, and how many were already recorded (duplicates, ignored).
+public nonisolated struct Rl2_V1_ResultsRecorded: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var leaseID: UInt64 = 0
+
+  public var recorded: UInt32 = 0
+
+  public var duplicates: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// A learner or `rl2` → coordinator: evaluate `weights_version` on the test configurations
+/// 0..<configurations, `episodes_per_trial` episodes each; answered with SweepStarted.
+public nonisolated struct Rl2_V1_StartSweep: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var weightsVersion: UInt64 = 0
+
+  public var episodesPerTrial: UInt32 = 0
+
+  /// How many test configurations, from id 0 (0: all of them).
+  public var configurations: UInt32 = 0
+
+  /// Longest episode a result may report.
+  public var horizon: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rl2_V1_SweepStarted: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sweepID: UInt64 = 0
+
+  public var total: UInt32 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// → coordinator: the metrics of a sweep so far (sweep_id 0: the newest sweep).
+public nonisolated struct Rl2_V1_SweepReportRequest: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sweepID: UInt64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// The paper's Table 3 figures of one episode index over the configurations recorded so far.
+public nonisolated struct Rl2_V1_EpisodeMetrics: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var configurations: UInt32 = 0
+
+  public var successes: UInt32 = 0
+
+  public var successRate: Double = 0
+
+  /// Mean length of the successful episodes and its standard error (0 without successes).
+  public var meanSuccessfulLength: Double = 0
+
+  public var successfulLengthStandardError: Double = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+public nonisolated struct Rl2_V1_SweepReport: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  public var sweepID: UInt64 = 0
+
+  public var weightsVersion: UInt64 = 0
+
+  public var episodesPerTrial: UInt32 = 0
+
+  public var completed: UInt32 = 0
+
+  public var total: UInt32 = 0
+
+  public var done: Bool = false
+
+  /// One entry per episode index of the trial.
+  public var episodes: [Rl2_V1_EpisodeMetrics] = []
+
+  /// Among configurations whose episodes 1 and 2 both succeeded, the share where episode 2 took
+  /// no more steps than episode 1; over `improved_basis` configurations (0: undefined).
+  public var improvedShare: Double = 0
+
+  public var improvedBasis: UInt32 = 0
+
+  /// Results for configurations already recorded, ignored.
+  public var duplicates: UInt32 = 0
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -846,7 +1026,7 @@ nonisolated extension Rl2_V1_LeasePurpose: SwiftProtobuf._ProtoNameProviding {
 
 nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Envelope"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}sent_at_unix_ms\0\u{2}\u{8}hello\0\u{1}welcome\0\u{1}weights\0\u{3}trial_batch\0\u{1}heartbeat\0\u{1}drain\0\u{1}shutdown\0\u{1}reject\0\u{3}collection_closed\0\u{4}\u{2}lease_request\0\u{1}lease\0\u{3}lease_result\0\u{3}status_request\0\u{1}status\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}protocol_version\0\u{3}sent_at_unix_ms\0\u{2}\u{8}hello\0\u{1}welcome\0\u{1}weights\0\u{3}trial_batch\0\u{1}heartbeat\0\u{1}drain\0\u{1}shutdown\0\u{1}reject\0\u{3}collection_closed\0\u{4}\u{2}lease_request\0\u{1}lease\0\u{3}lease_result\0\u{3}status_request\0\u{1}status\0\u{3}results_recorded\0\u{3}start_sweep\0\u{3}sweep_started\0\u{3}sweep_report_request\0\u{3}sweep_report\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1038,6 +1218,71 @@ nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mes
           self.body = .status(v)
         }
       }()
+      case 25: try {
+        var v: Rl2_V1_ResultsRecorded?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .resultsRecorded(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .resultsRecorded(v)
+        }
+      }()
+      case 26: try {
+        var v: Rl2_V1_StartSweep?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .startSweep(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .startSweep(v)
+        }
+      }()
+      case 27: try {
+        var v: Rl2_V1_SweepStarted?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .sweepStarted(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .sweepStarted(v)
+        }
+      }()
+      case 28: try {
+        var v: Rl2_V1_SweepReportRequest?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .sweepReportRequest(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .sweepReportRequest(v)
+        }
+      }()
+      case 29: try {
+        var v: Rl2_V1_SweepReport?
+        var hadOneofValue = false
+        if let current = self.body {
+          hadOneofValue = true
+          if case .sweepReport(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.body = .sweepReport(v)
+        }
+      }()
       default: break
       }
     }
@@ -1110,6 +1355,26 @@ nonisolated extension Rl2_V1_Envelope: SwiftProtobuf.Message, SwiftProtobuf._Mes
     case .status?: try {
       guard case .status(let v)? = self.body else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 24)
+    }()
+    case .resultsRecorded?: try {
+      guard case .resultsRecorded(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 25)
+    }()
+    case .startSweep?: try {
+      guard case .startSweep(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 26)
+    }()
+    case .sweepStarted?: try {
+      guard case .sweepStarted(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 27)
+    }()
+    case .sweepReportRequest?: try {
+      guard case .sweepReportRequest(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 28)
+    }()
+    case .sweepReport?: try {
+      guard case .sweepReport(let v)? = self.body else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 29)
     }()
     case nil: break
     }
@@ -1829,7 +2094,7 @@ nonisolated extension Rl2_V1_Reject: SwiftProtobuf.Message, SwiftProtobuf._Messa
 }
 
 nonisolated extension Rl2_V1_Reject.Code: SwiftProtobuf._ProtoNameProviding {
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}PROTOCOL_MISMATCH\0\u{1}MALFORMED\0\u{1}STALE_WEIGHTS\0\u{1}UNKNOWN_ACTOR\0\u{1}UNAUTHORIZED\0\u{1}OVERLOADED\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{2}\0CODE_UNSPECIFIED\0\u{1}PROTOCOL_MISMATCH\0\u{1}MALFORMED\0\u{1}STALE_WEIGHTS\0\u{1}UNKNOWN_ACTOR\0\u{1}UNAUTHORIZED\0\u{1}OVERLOADED\0\u{1}UNKNOWN_LEASE\0")
 }
 
 nonisolated extension Rl2_V1_LeaseRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
@@ -1879,7 +2144,7 @@ nonisolated extension Rl2_V1_LeaseRequest: SwiftProtobuf.Message, SwiftProtobuf.
 
 nonisolated extension Rl2_V1_Lease: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".Lease"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_id\0\u{1}purpose\0\u{3}sweep_id\0\u{3}configuration_ids\0\u{3}episodes_per_trial\0\u{3}expires_in_ms\0\u{3}weights_version\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_id\0\u{1}purpose\0\u{3}sweep_id\0\u{3}configuration_ids\0\u{3}episodes_per_trial\0\u{3}expires_in_ms\0\u{3}weights_version\0\u{1}horizon\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -1894,6 +2159,7 @@ nonisolated extension Rl2_V1_Lease: SwiftProtobuf.Message, SwiftProtobuf._Messag
       case 5: try { try decoder.decodeSingularUInt32Field(value: &self.episodesPerTrial) }()
       case 6: try { try decoder.decodeSingularUInt32Field(value: &self.expiresInMs) }()
       case 7: try { try decoder.decodeSingularUInt64Field(value: &self.weightsVersion) }()
+      case 8: try { try decoder.decodeSingularUInt32Field(value: &self.horizon) }()
       default: break
       }
     }
@@ -1921,6 +2187,9 @@ nonisolated extension Rl2_V1_Lease: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if self.weightsVersion != 0 {
       try visitor.visitSingularUInt64Field(value: self.weightsVersion, fieldNumber: 7)
     }
+    if self.horizon != 0 {
+      try visitor.visitSingularUInt32Field(value: self.horizon, fieldNumber: 8)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -1932,6 +2201,7 @@ nonisolated extension Rl2_V1_Lease: SwiftProtobuf.Message, SwiftProtobuf._Messag
     if lhs.episodesPerTrial != rhs.episodesPerTrial {return false}
     if lhs.expiresInMs != rhs.expiresInMs {return false}
     if lhs.weightsVersion != rhs.weightsVersion {return false}
+    if lhs.horizon != rhs.horizon {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }
@@ -2022,6 +2292,281 @@ nonisolated extension Rl2_V1_LeaseResult: SwiftProtobuf.Message, SwiftProtobuf._
     if lhs.actorID != rhs.actorID {return false}
     if lhs.incarnation != rhs.incarnation {return false}
     if lhs.results != rhs.results {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_ResultsRecorded: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".ResultsRecorded"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}lease_id\0\u{1}recorded\0\u{1}duplicates\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.leaseID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.recorded) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.leaseID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.leaseID, fieldNumber: 1)
+    }
+    if self.recorded != 0 {
+      try visitor.visitSingularUInt32Field(value: self.recorded, fieldNumber: 2)
+    }
+    if self.duplicates != 0 {
+      try visitor.visitSingularUInt32Field(value: self.duplicates, fieldNumber: 3)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_ResultsRecorded, rhs: Rl2_V1_ResultsRecorded) -> Bool {
+    if lhs.leaseID != rhs.leaseID {return false}
+    if lhs.recorded != rhs.recorded {return false}
+    if lhs.duplicates != rhs.duplicates {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_StartSweep: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".StartSweep"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}weights_version\0\u{3}episodes_per_trial\0\u{1}configurations\0\u{1}horizon\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.weightsVersion) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.episodesPerTrial) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.configurations) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.horizon) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.weightsVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.weightsVersion, fieldNumber: 1)
+    }
+    if self.episodesPerTrial != 0 {
+      try visitor.visitSingularUInt32Field(value: self.episodesPerTrial, fieldNumber: 2)
+    }
+    if self.configurations != 0 {
+      try visitor.visitSingularUInt32Field(value: self.configurations, fieldNumber: 3)
+    }
+    if self.horizon != 0 {
+      try visitor.visitSingularUInt32Field(value: self.horizon, fieldNumber: 4)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_StartSweep, rhs: Rl2_V1_StartSweep) -> Bool {
+    if lhs.weightsVersion != rhs.weightsVersion {return false}
+    if lhs.episodesPerTrial != rhs.episodesPerTrial {return false}
+    if lhs.configurations != rhs.configurations {return false}
+    if lhs.horizon != rhs.horizon {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_SweepStarted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepStarted"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sweep_id\0\u{1}total\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sweepID) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.total) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sweepID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sweepID, fieldNumber: 1)
+    }
+    if self.total != 0 {
+      try visitor.visitSingularUInt32Field(value: self.total, fieldNumber: 2)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_SweepStarted, rhs: Rl2_V1_SweepStarted) -> Bool {
+    if lhs.sweepID != rhs.sweepID {return false}
+    if lhs.total != rhs.total {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_SweepReportRequest: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepReportRequest"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sweep_id\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sweepID) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sweepID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sweepID, fieldNumber: 1)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_SweepReportRequest, rhs: Rl2_V1_SweepReportRequest) -> Bool {
+    if lhs.sweepID != rhs.sweepID {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_EpisodeMetrics: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".EpisodeMetrics"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}configurations\0\u{1}successes\0\u{3}success_rate\0\u{3}mean_successful_length\0\u{3}successful_length_standard_error\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt32Field(value: &self.configurations) }()
+      case 2: try { try decoder.decodeSingularUInt32Field(value: &self.successes) }()
+      case 3: try { try decoder.decodeSingularDoubleField(value: &self.successRate) }()
+      case 4: try { try decoder.decodeSingularDoubleField(value: &self.meanSuccessfulLength) }()
+      case 5: try { try decoder.decodeSingularDoubleField(value: &self.successfulLengthStandardError) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.configurations != 0 {
+      try visitor.visitSingularUInt32Field(value: self.configurations, fieldNumber: 1)
+    }
+    if self.successes != 0 {
+      try visitor.visitSingularUInt32Field(value: self.successes, fieldNumber: 2)
+    }
+    if self.successRate.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.successRate, fieldNumber: 3)
+    }
+    if self.meanSuccessfulLength.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.meanSuccessfulLength, fieldNumber: 4)
+    }
+    if self.successfulLengthStandardError.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.successfulLengthStandardError, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_EpisodeMetrics, rhs: Rl2_V1_EpisodeMetrics) -> Bool {
+    if lhs.configurations != rhs.configurations {return false}
+    if lhs.successes != rhs.successes {return false}
+    if lhs.successRate != rhs.successRate {return false}
+    if lhs.meanSuccessfulLength != rhs.meanSuccessfulLength {return false}
+    if lhs.successfulLengthStandardError != rhs.successfulLengthStandardError {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Rl2_V1_SweepReport: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".SweepReport"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}sweep_id\0\u{3}weights_version\0\u{3}episodes_per_trial\0\u{1}completed\0\u{1}total\0\u{1}done\0\u{1}episodes\0\u{3}improved_share\0\u{3}improved_basis\0\u{1}duplicates\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularUInt64Field(value: &self.sweepID) }()
+      case 2: try { try decoder.decodeSingularUInt64Field(value: &self.weightsVersion) }()
+      case 3: try { try decoder.decodeSingularUInt32Field(value: &self.episodesPerTrial) }()
+      case 4: try { try decoder.decodeSingularUInt32Field(value: &self.completed) }()
+      case 5: try { try decoder.decodeSingularUInt32Field(value: &self.total) }()
+      case 6: try { try decoder.decodeSingularBoolField(value: &self.done) }()
+      case 7: try { try decoder.decodeRepeatedMessageField(value: &self.episodes) }()
+      case 8: try { try decoder.decodeSingularDoubleField(value: &self.improvedShare) }()
+      case 9: try { try decoder.decodeSingularUInt32Field(value: &self.improvedBasis) }()
+      case 10: try { try decoder.decodeSingularUInt32Field(value: &self.duplicates) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if self.sweepID != 0 {
+      try visitor.visitSingularUInt64Field(value: self.sweepID, fieldNumber: 1)
+    }
+    if self.weightsVersion != 0 {
+      try visitor.visitSingularUInt64Field(value: self.weightsVersion, fieldNumber: 2)
+    }
+    if self.episodesPerTrial != 0 {
+      try visitor.visitSingularUInt32Field(value: self.episodesPerTrial, fieldNumber: 3)
+    }
+    if self.completed != 0 {
+      try visitor.visitSingularUInt32Field(value: self.completed, fieldNumber: 4)
+    }
+    if self.total != 0 {
+      try visitor.visitSingularUInt32Field(value: self.total, fieldNumber: 5)
+    }
+    if self.done != false {
+      try visitor.visitSingularBoolField(value: self.done, fieldNumber: 6)
+    }
+    if !self.episodes.isEmpty {
+      try visitor.visitRepeatedMessageField(value: self.episodes, fieldNumber: 7)
+    }
+    if self.improvedShare.bitPattern != 0 {
+      try visitor.visitSingularDoubleField(value: self.improvedShare, fieldNumber: 8)
+    }
+    if self.improvedBasis != 0 {
+      try visitor.visitSingularUInt32Field(value: self.improvedBasis, fieldNumber: 9)
+    }
+    if self.duplicates != 0 {
+      try visitor.visitSingularUInt32Field(value: self.duplicates, fieldNumber: 10)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Rl2_V1_SweepReport, rhs: Rl2_V1_SweepReport) -> Bool {
+    if lhs.sweepID != rhs.sweepID {return false}
+    if lhs.weightsVersion != rhs.weightsVersion {return false}
+    if lhs.episodesPerTrial != rhs.episodesPerTrial {return false}
+    if lhs.completed != rhs.completed {return false}
+    if lhs.total != rhs.total {return false}
+    if lhs.done != rhs.done {return false}
+    if lhs.episodes != rhs.episodes {return false}
+    if lhs.improvedShare != rhs.improvedShare {return false}
+    if lhs.improvedBasis != rhs.improvedBasis {return false}
+    if lhs.duplicates != rhs.duplicates {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -31,6 +31,12 @@ typedef struct Rl2__V1__LeaseRequest Rl2__V1__LeaseRequest;
 typedef struct Rl2__V1__Lease Rl2__V1__Lease;
 typedef struct Rl2__V1__ConfigurationResult Rl2__V1__ConfigurationResult;
 typedef struct Rl2__V1__LeaseResult Rl2__V1__LeaseResult;
+typedef struct Rl2__V1__ResultsRecorded Rl2__V1__ResultsRecorded;
+typedef struct Rl2__V1__StartSweep Rl2__V1__StartSweep;
+typedef struct Rl2__V1__SweepStarted Rl2__V1__SweepStarted;
+typedef struct Rl2__V1__SweepReportRequest Rl2__V1__SweepReportRequest;
+typedef struct Rl2__V1__EpisodeMetrics Rl2__V1__EpisodeMetrics;
+typedef struct Rl2__V1__SweepReport Rl2__V1__SweepReport;
 typedef struct Rl2__V1__StatusRequest Rl2__V1__StatusRequest;
 typedef struct Rl2__V1__ActorStatus Rl2__V1__ActorStatus;
 typedef struct Rl2__V1__Status Rl2__V1__Status;
@@ -45,7 +51,11 @@ typedef enum _Rl2__V1__Reject__Code {
   RL2__V1__REJECT__CODE__STALE_WEIGHTS = 3,
   RL2__V1__REJECT__CODE__UNKNOWN_ACTOR = 4,
   RL2__V1__REJECT__CODE__UNAUTHORIZED = 5,
-  RL2__V1__REJECT__CODE__OVERLOADED = 6
+  RL2__V1__REJECT__CODE__OVERLOADED = 6,
+  /*
+   * A lease result for a lease the coordinator never granted, or a training lease.
+   */
+  RL2__V1__REJECT__CODE__UNKNOWN_LEASE = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RL2__V1__REJECT__CODE)
 } Rl2__V1__Reject__Code;
 /*
@@ -80,7 +90,12 @@ typedef enum {
   RL2__V1__ENVELOPE__BODY_LEASE = 21,
   RL2__V1__ENVELOPE__BODY_LEASE_RESULT = 22,
   RL2__V1__ENVELOPE__BODY_STATUS_REQUEST = 23,
-  RL2__V1__ENVELOPE__BODY_STATUS = 24
+  RL2__V1__ENVELOPE__BODY_STATUS = 24,
+  RL2__V1__ENVELOPE__BODY_RESULTS_RECORDED = 25,
+  RL2__V1__ENVELOPE__BODY_START_SWEEP = 26,
+  RL2__V1__ENVELOPE__BODY_SWEEP_STARTED = 27,
+  RL2__V1__ENVELOPE__BODY_SWEEP_REPORT_REQUEST = 28,
+  RL2__V1__ENVELOPE__BODY_SWEEP_REPORT = 29
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(RL2__V1__ENVELOPE__BODY__CASE)
 } Rl2__V1__Envelope__BodyCase;
 
@@ -108,6 +123,11 @@ struct  Rl2__V1__Envelope
     Rl2__V1__LeaseResult *lease_result;
     Rl2__V1__StatusRequest *status_request;
     Rl2__V1__Status *status;
+    Rl2__V1__ResultsRecorded *results_recorded;
+    Rl2__V1__StartSweep *start_sweep;
+    Rl2__V1__SweepStarted *sweep_started;
+    Rl2__V1__SweepReportRequest *sweep_report_request;
+    Rl2__V1__SweepReport *sweep_report;
   };
 };
 #define RL2__V1__ENVELOPE__INIT \
@@ -176,6 +196,8 @@ struct  Rl2__V1__ExperimentSpec
 /*
  * Learner → actor, the answer to Hello: the experiment, where to send data and listen for
  * weights, and the current weights so a late or restarted actor starts at once.
+ * The coordinator answers Hello with a Welcome too, setting only actor_index,
+ * heartbeat_interval_ms and learner_incarnation (its own incarnation).
  */
 struct  Rl2__V1__Welcome
 {
@@ -388,7 +410,8 @@ struct  Rl2__V1__LeaseRequest
 
 
 /*
- * Coordinator → actor: configuration ids to play, valid until the lease expires.
+ * Coordinator → actor: configuration ids to play, valid until the lease expires. An evaluation
+ * lease without ids means there is no work now: every id is leased or recorded; ask again later.
  */
 struct  Rl2__V1__Lease
 {
@@ -407,10 +430,14 @@ struct  Rl2__V1__Lease
    * Weights version to evaluate (evaluation leases).
    */
   uint64_t weights_version;
+  /*
+   * Longest episode a result may report (evaluation leases).
+   */
+  uint32_t horizon;
 };
 #define RL2__V1__LEASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__lease__descriptor) \
-    , 0, RL2__V1__LEASE_PURPOSE__LEASE_PURPOSE_UNSPECIFIED, 0, 0,NULL, 0, 0, 0 }
+    , 0, RL2__V1__LEASE_PURPOSE__LEASE_PURPOSE_UNSPECIFIED, 0, 0,NULL, 0, 0, 0, 0 }
 
 
 /*
@@ -450,6 +477,119 @@ struct  Rl2__V1__LeaseResult
 #define RL2__V1__LEASE_RESULT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__lease_result__descriptor) \
     , 0, (char *)protobuf_c_empty_string, 0, 0,NULL }
+
+
+/*
+ * Coordinator → actor, the answer to a LeaseResult it accepted: how many of its configurations
+ * were recorded for the first time, and how many were already recorded (duplicates, ignored).
+ */
+struct  Rl2__V1__ResultsRecorded
+{
+  ProtobufCMessage base;
+  uint64_t lease_id;
+  uint32_t recorded;
+  uint32_t duplicates;
+};
+#define RL2__V1__RESULTS_RECORDED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__results_recorded__descriptor) \
+    , 0, 0, 0 }
+
+
+/*
+ * A learner or `rl2` → coordinator: evaluate `weights_version` on the test configurations
+ * 0..<configurations, `episodes_per_trial` episodes each; answered with SweepStarted.
+ */
+struct  Rl2__V1__StartSweep
+{
+  ProtobufCMessage base;
+  uint64_t weights_version;
+  uint32_t episodes_per_trial;
+  /*
+   * How many test configurations, from id 0 (0: all of them).
+   */
+  uint32_t configurations;
+  /*
+   * Longest episode a result may report.
+   */
+  uint32_t horizon;
+};
+#define RL2__V1__START_SWEEP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__start_sweep__descriptor) \
+    , 0, 0, 0, 0 }
+
+
+struct  Rl2__V1__SweepStarted
+{
+  ProtobufCMessage base;
+  uint64_t sweep_id;
+  uint32_t total;
+};
+#define RL2__V1__SWEEP_STARTED__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__sweep_started__descriptor) \
+    , 0, 0 }
+
+
+/*
+ * → coordinator: the metrics of a sweep so far (sweep_id 0: the newest sweep).
+ */
+struct  Rl2__V1__SweepReportRequest
+{
+  ProtobufCMessage base;
+  uint64_t sweep_id;
+};
+#define RL2__V1__SWEEP_REPORT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__sweep_report_request__descriptor) \
+    , 0 }
+
+
+/*
+ * The paper's Table 3 figures of one episode index over the configurations recorded so far.
+ */
+struct  Rl2__V1__EpisodeMetrics
+{
+  ProtobufCMessage base;
+  uint32_t configurations;
+  uint32_t successes;
+  double success_rate;
+  /*
+   * Mean length of the successful episodes and its standard error (0 without successes).
+   */
+  double mean_successful_length;
+  double successful_length_standard_error;
+};
+#define RL2__V1__EPISODE_METRICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__episode_metrics__descriptor) \
+    , 0, 0, 0, 0, 0 }
+
+
+struct  Rl2__V1__SweepReport
+{
+  ProtobufCMessage base;
+  uint64_t sweep_id;
+  uint64_t weights_version;
+  uint32_t episodes_per_trial;
+  uint32_t completed;
+  uint32_t total;
+  protobuf_c_boolean done;
+  /*
+   * One entry per episode index of the trial.
+   */
+  size_t n_episodes;
+  Rl2__V1__EpisodeMetrics **episodes;
+  /*
+   * Among configurations whose episodes 1 and 2 both succeeded, the share where episode 2 took
+   * no more steps than episode 1; over `improved_basis` configurations (0: undefined).
+   */
+  double improved_share;
+  uint32_t improved_basis;
+  /*
+   * Results for configurations already recorded, ignored.
+   */
+  uint32_t duplicates;
+};
+#define RL2__V1__SWEEP_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&rl2__v1__sweep_report__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -791,6 +931,120 @@ Rl2__V1__LeaseResult *
 void   rl2__v1__lease_result__free_unpacked
                      (Rl2__V1__LeaseResult *message,
                       ProtobufCAllocator *allocator);
+/* Rl2__V1__ResultsRecorded methods */
+void   rl2__v1__results_recorded__init
+                     (Rl2__V1__ResultsRecorded         *message);
+size_t rl2__v1__results_recorded__get_packed_size
+                     (const Rl2__V1__ResultsRecorded   *message);
+size_t rl2__v1__results_recorded__pack
+                     (const Rl2__V1__ResultsRecorded   *message,
+                      uint8_t             *out);
+size_t rl2__v1__results_recorded__pack_to_buffer
+                     (const Rl2__V1__ResultsRecorded   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__ResultsRecorded *
+       rl2__v1__results_recorded__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__results_recorded__free_unpacked
+                     (Rl2__V1__ResultsRecorded *message,
+                      ProtobufCAllocator *allocator);
+/* Rl2__V1__StartSweep methods */
+void   rl2__v1__start_sweep__init
+                     (Rl2__V1__StartSweep         *message);
+size_t rl2__v1__start_sweep__get_packed_size
+                     (const Rl2__V1__StartSweep   *message);
+size_t rl2__v1__start_sweep__pack
+                     (const Rl2__V1__StartSweep   *message,
+                      uint8_t             *out);
+size_t rl2__v1__start_sweep__pack_to_buffer
+                     (const Rl2__V1__StartSweep   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__StartSweep *
+       rl2__v1__start_sweep__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__start_sweep__free_unpacked
+                     (Rl2__V1__StartSweep *message,
+                      ProtobufCAllocator *allocator);
+/* Rl2__V1__SweepStarted methods */
+void   rl2__v1__sweep_started__init
+                     (Rl2__V1__SweepStarted         *message);
+size_t rl2__v1__sweep_started__get_packed_size
+                     (const Rl2__V1__SweepStarted   *message);
+size_t rl2__v1__sweep_started__pack
+                     (const Rl2__V1__SweepStarted   *message,
+                      uint8_t             *out);
+size_t rl2__v1__sweep_started__pack_to_buffer
+                     (const Rl2__V1__SweepStarted   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__SweepStarted *
+       rl2__v1__sweep_started__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__sweep_started__free_unpacked
+                     (Rl2__V1__SweepStarted *message,
+                      ProtobufCAllocator *allocator);
+/* Rl2__V1__SweepReportRequest methods */
+void   rl2__v1__sweep_report_request__init
+                     (Rl2__V1__SweepReportRequest         *message);
+size_t rl2__v1__sweep_report_request__get_packed_size
+                     (const Rl2__V1__SweepReportRequest   *message);
+size_t rl2__v1__sweep_report_request__pack
+                     (const Rl2__V1__SweepReportRequest   *message,
+                      uint8_t             *out);
+size_t rl2__v1__sweep_report_request__pack_to_buffer
+                     (const Rl2__V1__SweepReportRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__SweepReportRequest *
+       rl2__v1__sweep_report_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__sweep_report_request__free_unpacked
+                     (Rl2__V1__SweepReportRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Rl2__V1__EpisodeMetrics methods */
+void   rl2__v1__episode_metrics__init
+                     (Rl2__V1__EpisodeMetrics         *message);
+size_t rl2__v1__episode_metrics__get_packed_size
+                     (const Rl2__V1__EpisodeMetrics   *message);
+size_t rl2__v1__episode_metrics__pack
+                     (const Rl2__V1__EpisodeMetrics   *message,
+                      uint8_t             *out);
+size_t rl2__v1__episode_metrics__pack_to_buffer
+                     (const Rl2__V1__EpisodeMetrics   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__EpisodeMetrics *
+       rl2__v1__episode_metrics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__episode_metrics__free_unpacked
+                     (Rl2__V1__EpisodeMetrics *message,
+                      ProtobufCAllocator *allocator);
+/* Rl2__V1__SweepReport methods */
+void   rl2__v1__sweep_report__init
+                     (Rl2__V1__SweepReport         *message);
+size_t rl2__v1__sweep_report__get_packed_size
+                     (const Rl2__V1__SweepReport   *message);
+size_t rl2__v1__sweep_report__pack
+                     (const Rl2__V1__SweepReport   *message,
+                      uint8_t             *out);
+size_t rl2__v1__sweep_report__pack_to_buffer
+                     (const Rl2__V1__SweepReport   *message,
+                      ProtobufCBuffer     *buffer);
+Rl2__V1__SweepReport *
+       rl2__v1__sweep_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   rl2__v1__sweep_report__free_unpacked
+                     (Rl2__V1__SweepReport *message,
+                      ProtobufCAllocator *allocator);
 /* Rl2__V1__StatusRequest methods */
 void   rl2__v1__status_request__init
                      (Rl2__V1__StatusRequest         *message);
@@ -895,6 +1149,24 @@ typedef void (*Rl2__V1__ConfigurationResult_Closure)
 typedef void (*Rl2__V1__LeaseResult_Closure)
                  (const Rl2__V1__LeaseResult *message,
                   void *closure_data);
+typedef void (*Rl2__V1__ResultsRecorded_Closure)
+                 (const Rl2__V1__ResultsRecorded *message,
+                  void *closure_data);
+typedef void (*Rl2__V1__StartSweep_Closure)
+                 (const Rl2__V1__StartSweep *message,
+                  void *closure_data);
+typedef void (*Rl2__V1__SweepStarted_Closure)
+                 (const Rl2__V1__SweepStarted *message,
+                  void *closure_data);
+typedef void (*Rl2__V1__SweepReportRequest_Closure)
+                 (const Rl2__V1__SweepReportRequest *message,
+                  void *closure_data);
+typedef void (*Rl2__V1__EpisodeMetrics_Closure)
+                 (const Rl2__V1__EpisodeMetrics *message,
+                  void *closure_data);
+typedef void (*Rl2__V1__SweepReport_Closure)
+                 (const Rl2__V1__SweepReport *message,
+                  void *closure_data);
 typedef void (*Rl2__V1__StatusRequest_Closure)
                  (const Rl2__V1__StatusRequest *message,
                   void *closure_data);
@@ -928,6 +1200,12 @@ extern const ProtobufCMessageDescriptor rl2__v1__lease_request__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__lease__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__configuration_result__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__lease_result__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__results_recorded__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__start_sweep__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__sweep_started__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__sweep_report_request__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__episode_metrics__descriptor;
+extern const ProtobufCMessageDescriptor rl2__v1__sweep_report__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__status_request__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__actor_status__descriptor;
 extern const ProtobufCMessageDescriptor rl2__v1__status__descriptor;

@@ -1,0 +1,175 @@
+import Foundation
+import RL2Math
+import RL2Nets
+import RL2Wire
+import ZeroMQ
+
+/// The coordinator of an experiment with numbered configurations (the vision mazes): it hands
+/// out configuration ids in leases and collects evaluation results, exactly once per id and
+/// sweep. One ROUTER socket, owned by one thread, serves:
+///
+/// - hello → welcome (an index and the heartbeat interval), heartbeats and every other message
+///   from a registered actor refresh its liveness; an actor silent for `actorTimeout` is lost
+///   and its leases expire at once;
+/// - lease requests: training leases of ids drawn from the seeded stream, evaluation leases of
+///   the running sweep (see ``LeaseBook``); lease results → results recorded;
+/// - start sweep → sweep started, sweep report requests → the Table 3 metrics so far, status.
+///
+/// Every refused message is counted, logged with its reason and answered with a Reject where a
+/// reply can reach the sender; nothing a peer sends stops the service.
+///
+/// ```swift
+/// let coordinator = try CoordinatorService(
+///   .init(endpoint: Endpoint(host: "127.0.0.1", port: 0),
+///         book: .init(trainingCount: 1000, testCount: 1000)), log: print)
+/// let sweep = try coordinator.startSweep(weightsVersion: 9, episodesPerTrial: 2, horizon: 500)
+/// … actors lease, play and report through CoordinatorClient …
+/// coordinator.report(sweep: sweep)?.metrics.episodes[1].successRate
+/// coordinator.shutdown(reason: "done")
+/// ```
+public final class CoordinatorService: @unchecked Sendable {
+  public struct Configuration: Sendable {
+    /// Where to bind (port 0: a free port).
+    public var endpoint: Endpoint
+    public var book: LeaseBook.Configuration
+    public var heartbeatInterval = 1.0
+    /// Seconds without any message after which an actor counts as lost.
+    public var actorTimeout = 6.0
+    public var maximumMessageBytes = 16 << 20
+
+    public init(endpoint: Endpoint, book: LeaseBook.Configuration) {
+      self.endpoint = endpoint
+      self.book = book
+    }
+
+    public func validate() throws(ClusterError) {
+      try book.validate()
+      guard heartbeatInterval > 0, actorTimeout > heartbeatInterval else {
+        throw .failed("the actor timeout must be longer than the heartbeat interval")
+      }
+    }
+  }
+
+  /// Counts since the start.
+  public struct Counters: Sendable, Equatable {
+    public var trainingLeases = 0
+    public var evaluationLeases = 0
+    /// Evaluation requests answered with an empty lease: nothing to hand out just then.
+    public var emptyLeases = 0
+    public var resultsRecorded = 0
+    public var duplicates = 0
+    public var leasesExpired = 0
+    public var idsReissued = 0
+    public var rejected = 0
+    public var rejections: [String: Int] = [:]
+  }
+
+  public let configuration: Configuration
+  public let incarnation: UInt64
+  /// Where the socket listens (port resolved).
+  public let endpoint: Endpoint
+
+  let context: Context
+  let log: @Sendable (String) -> Void
+  let condition = NSCondition()
+  // Guarded by `condition`.
+  var book: LeaseBook
+  var actors = ActorTable()
+  var counters = Counters()
+  /// Tenths of each sweep already announced in the log.
+  var loggedTenths: [UInt64: Int] = [:]
+  var stopping = false
+  var shutdownReason = ""
+  var finished = false
+
+  public init(_ configuration: Configuration, log: @escaping @Sendable (String) -> Void) throws {
+    try configuration.validate()
+    self.configuration = configuration
+    self.log = log
+    book = LeaseBook(configuration.book)
+    incarnation = makeIncarnation()
+    context = try Context(ioThreads: 1)
+    let router = try Socket(context: context, type: .router)
+    let settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    try settings.apply(to: router, highWaterMark: 1000)
+    endpoint = try bind(router, to: configuration.endpoint)
+    let socket = UncheckedSendable(router)
+    let thread = Thread { [self] in
+      serve(socket.value)
+      condition.withLock {
+        finished = true
+        condition.broadcast()
+      }
+    }
+    thread.name = "rl2-coordinator"
+    thread.start()
+  }
+
+  deinit { context.shutdown() }
+
+  // MARK: For an in-process learner
+
+  /// Starts an evaluation sweep of `weightsVersion` over the test ids `0..<configurations`
+  /// (`nil`: all of them) and returns its id.
+  public func startSweep(
+    weightsVersion: UInt64, episodesPerTrial: Int, configurations: Int? = nil, horizon: Int
+  ) throws(LeaseBook.Refusal) -> UInt64 {
+    let started = condition.withLock {
+      Result { () throws(LeaseBook.Refusal) in
+        try book.startSweep(
+          weightsVersion: weightsVersion, episodesPerTrial: episodesPerTrial,
+          configurations: configurations, horizon: horizon, now: monotonicSeconds())
+      }
+    }
+    let sweep = try started.get()
+    log(
+      "sweep \(sweep.id) started: weights version \(weightsVersion) on \(sweep.total) test "
+        + "configurations, \(episodesPerTrial) episodes each")
+    return sweep.id
+  }
+
+  /// Where sweep `id` stands (0: the newest sweep); `nil` for a sweep never started.
+  public func report(sweep id: UInt64) -> SweepReport? {
+    condition.withLock { (id == 0 ? book.sweeps.last : book.sweep(id))?.report }
+  }
+
+  /// A copy of the leases and sweeps now.
+  public var leaseBook: LeaseBook { condition.withLock { book } }
+
+  public var counts: Counters { condition.withLock { counters } }
+
+  /// The actors now registered.
+  public var liveActors: [ActorTable.Entry] {
+    condition.withLock { actors.entries.values.sorted { $0.index < $1.index } }
+  }
+
+  /// Tells every actor to exit, stops the thread and closes the socket.
+  public func shutdown(reason: String) {
+    condition.withLock {
+      guard !stopping else { return }
+      shutdownReason = reason
+      stopping = true
+      condition.broadcast()
+    }
+    condition.withLock {
+      while !finished { condition.wait() }
+    }
+    context.shutdown()
+  }
+
+  var isStopping: Bool { condition.withLock { stopping } }
+
+  /// Counts and logs a refused message; the first few of each kind of reason (numbers aside) in
+  /// full, then every thousandth, so a flood cannot fill the log.
+  func reject(_ reason: String, from sender: String) {
+    let key = String(reason.prefix(80)).replacing(/[0-9]+/, with: "#")
+    let count = condition.withLock {
+      counters.rejected += 1
+      counters.rejections[key, default: 0] += 1
+      return counters.rejections[key]!
+    }
+    if count <= 5 || count % 1000 == 0 {
+      log("rejected a message from \(sender): \(reason) (\(count) so far)")
+    }
+  }
+}
