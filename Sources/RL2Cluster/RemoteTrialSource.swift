@@ -28,8 +28,7 @@ public final class RemoteTrialSource: TrialSource {
   }
 
   public func trials(
-    iteration: Int, weightsVersion: Int, policy: RecurrentNetwork<Float>,
-    parameters: Parameters<Float>
+    iteration: Int, weightsVersion: Int, parameters: Parameters<Float>
   ) throws -> Trajectories {
     let version = UInt64(weightsVersion)
     service.publish(version: version, values: parameters.values)

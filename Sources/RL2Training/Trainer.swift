@@ -7,28 +7,29 @@ import RL2Nets
 /// the pre-update baseline, update the policy (TRPO or its first-order variant), refit the
 /// baseline, log and checkpoint. Every iteration's randomness is the child `iteration`/i of the
 /// run's root stream, so a resumed run continues bit-identically.
-public struct Trainer<Distribution: TaskDistribution> {
+public struct Trainer<Agent: TrainableAgent> {
   public let configuration: TrainingConfiguration
-  public let distribution: Distribution
   public let run: RunDirectory
-  public let policy: RecurrentNetwork<Float>
-  public let policyParameters: Parameters<Float>
-  public var baseline: ValueBaseline
+  /// The policy and its baseline.
+  public var agent: Agent
   public var policyAdam: Adam
   public private(set) var iteration = 0
   public private(set) var weightsVersion = 0
   public private(set) var environmentSteps = 0
   var elapsedBefore = 0.0
   let random: RandomStream
-  let encoder: TrialInputEncoder
   let runLock: RunLock
   /// Where trials come from; sampling in this process unless the caller passes another source.
   var source: any TrialSource
 
-  /// A fresh run, or — when `resume` is set and the run has a checkpoint — the newest one.
+  public var policy: Agent.Policy { agent.policy }
+  public var policyParameters: Parameters<Float> { agent.policyParameters }
+
+  /// A fresh run of `agent` (networks freshly initialized from the configuration's seed), or —
+  /// when `resume` is set and the run has a checkpoint — the newest one.
   public init(
-    configuration: TrainingConfiguration, distribution: Distribution, run: RunDirectory,
-    resume: Bool, source: (any TrialSource)? = nil
+    configuration: TrainingConfiguration, agent: Agent, run: RunDirectory, resume: Bool,
+    source: (any TrialSource)? = nil
   ) throws {
     var configuration = configuration
     runLock = try run.lock()
@@ -47,25 +48,13 @@ public struct Trainer<Distribution: TaskDistribution> {
       configuration.evaluationSeed = requested.evaluationSeed
     }
     self.configuration = configuration
-    self.distribution = distribution
     self.run = run
-    encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    self.agent = agent
     random = RandomStream(seed: configuration.seed)
-    self.source =
-      source
-      ?? LocalTrialSource(
-        distribution: distribution, episodes: configuration.task.episodes, encoder: encoder,
-        trialsPerIteration: configuration.trialsPerIteration, random: random)
-    var initialization = random.stream("initialization")
-    policy = .policy(
-      inputCount: encoder.width, hiddenCount: configuration.hidden,
-      actionCount: distribution.actionCount)
-    policyParameters = policy.makeParameters(random: &initialization)
-    baseline = ValueBaseline(
-      inputCount: encoder.width, hiddenCount: configuration.hidden,
-      configuration: configuration.value, random: &initialization)
+    self.source = source ?? agent.makeLocalSource(configuration: configuration, random: random)
     policyAdam = Adam(
-      parameterCount: policyParameters.count, learningRate: configuration.firstOrder.learningRate)
+      parameterCount: agent.policyParameters.count,
+      learningRate: configuration.firstOrder.learningRate)
     if let checkpoint { try restore(checkpoint) }
   }
 
@@ -89,16 +78,14 @@ public struct Trainer<Distribution: TaskDistribution> {
   }
 
   mutating func restore(_ checkpoint: Checkpoint) throws {
-    guard checkpoint.policy.values.count == policyParameters.count,
-      checkpoint.value.values.count == baseline.parameters.count
-    else {
+    guard checkpoint.policy.values.count == policyParameters.count else {
       throw CheckpointError.mismatch("checkpoint parameter counts do not match the networks")
     }
     policyParameters.setValues(checkpoint.policy.values)
-    baseline.parameters.setValues(checkpoint.value.values)
-    baseline.adam = checkpoint.valueAdam
-    baseline.returnMean = checkpoint.returnMean
-    baseline.returnScale = checkpoint.returnScale
+    try agent.restore(
+      ValueState(
+        values: checkpoint.value, adam: checkpoint.valueAdam, returnMean: checkpoint.returnMean,
+        returnScale: checkpoint.returnScale))
     policyAdam = checkpoint.policyAdam
     iteration = checkpoint.iteration
     weightsVersion = checkpoint.weightsVersion
@@ -107,13 +94,13 @@ public struct Trainer<Distribution: TaskDistribution> {
   }
 
   public func makeCheckpoint(elapsedSeconds: Double) -> Checkpoint {
-    Checkpoint(
+    let value = agent.valueState
+    return Checkpoint(
       configuration: configuration, iteration: iteration, weightsVersion: weightsVersion,
       environmentSteps: environmentSteps, elapsedSeconds: elapsedSeconds,
-      policy: FloatVector(Array(policyParameters.values)),
-      value: FloatVector(Array(baseline.parameters.values)), valueAdam: baseline.adam,
-      policyAdam: policyAdam, returnMean: baseline.returnMean, returnScale: baseline.returnScale,
-      random: random)
+      policy: FloatVector(Array(policyParameters.values)), value: value.values,
+      valueAdam: value.adam, policyAdam: policyAdam, returnMean: value.returnMean,
+      returnScale: value.returnScale, random: random)
   }
 
   /// Runs the remaining iterations, then the final evaluation; `report` receives every line
@@ -174,10 +161,7 @@ public struct Trainer<Distribution: TaskDistribution> {
   /// Evaluates the current policy on the fixed test set, when the configuration asks for it.
   public func evaluate(report: (String) -> Void) -> EvaluationResult? {
     guard configuration.evaluationInstances > 0 else { return nil }
-    let result = Evaluation.evaluate(
-      policy: policy, parameters: policyParameters, distribution: distribution,
-      setting: configuration.task, seed: configuration.evaluationSeed,
-      instances: configuration.evaluationInstances, firstStepFlag: configuration.firstStepFlag)
+    let result = agent.evaluate(configuration: configuration)
     report(
       String(
         format: "evaluation on %d test instances of %@: %.2f ± %.2f (oracle %.2f)",
@@ -190,11 +174,10 @@ public struct Trainer<Distribution: TaskDistribution> {
     let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
     var clock = PhaseClock()
     let trajectories = try source.trials(
-      iteration: iteration, weightsVersion: weightsVersion, policy: policy,
-      parameters: policyParameters)
+      iteration: iteration, weightsVersion: weightsVersion, parameters: policyParameters)
     clock.lap("rollout")
     let (T, B) = (trajectories.stepCount, trajectories.trialCount)
-    let values = baseline.predict(trajectories)
+    let values = agent.predictValues(trajectories)
     let returns = Advantages.discountedReturns(
       rewards: trajectories.rewards, live: trajectories.live, stepCount: T, trialCount: B,
       discount: configuration.discount)
@@ -207,7 +190,7 @@ public struct Trainer<Distribution: TaskDistribution> {
     let update = updatePolicy(trajectories, advantages, iterationRandom)
     weightsVersion += 1
     clock.lap("policy")
-    let valueLoss = baseline.fit(trajectories, returns: returns)
+    let valueLoss = agent.fitValues(trajectories, returns: returns, configuration: configuration)
     clock.lap("value")
     environmentSteps += trajectories.liveStepCount
     return IterationRecord(
@@ -229,6 +212,22 @@ public struct Trainer<Distribution: TaskDistribution> {
         policy: policy, parameters: policyParameters, trajectories: trajectories,
         advantages: advantages, adam: &policyAdam, random: &shuffle)
     }
+  }
+}
+
+extension Trainer {
+  /// A bandit or MDP run: `RecurrentAgent`'s networks initialized from the stream
+  /// "initialization" of the configuration's seed.
+  public init<Distribution: TaskDistribution>(
+    configuration: TrainingConfiguration, distribution: Distribution, run: RunDirectory,
+    resume: Bool, source: (any TrialSource)? = nil
+  ) throws where Agent == RecurrentAgent<Distribution> {
+    var initialization = RandomStream(seed: configuration.seed).stream("initialization")
+    try self.init(
+      configuration: configuration,
+      agent: RecurrentAgent(
+        configuration: configuration, distribution: distribution, random: &initialization),
+      run: run, resume: resume, source: source)
   }
 }
 

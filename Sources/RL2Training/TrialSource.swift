@@ -7,8 +7,7 @@ import RL2Nets
 public protocol TrialSource {
   /// The trials of `iteration`, produced by the policy θ = `parameters` of `weightsVersion`.
   mutating func trials(
-    iteration: Int, weightsVersion: Int, policy: RecurrentNetwork<Float>,
-    parameters: Parameters<Float>
+    iteration: Int, weightsVersion: Int, parameters: Parameters<Float>
   ) throws -> Trajectories
 
   /// Figures about the last `trials` call for `progress.csv` (live actors, late batches, …).
@@ -30,16 +29,18 @@ public struct TrialCollectionInterrupted: Error, CustomStringConvertible {
 /// iteration i is driven by the stream `iteration`/i/b of the run's root stream.
 public struct LocalTrialSource<Distribution: TaskDistribution>: TrialSource {
   public let distribution: Distribution
+  public let policy: RecurrentNetwork<Float>
   public let episodes: Int
   public let encoder: TrialInputEncoder
   public let trialsPerIteration: Int
   public let random: RandomStream
 
   public init(
-    distribution: Distribution, episodes: Int, encoder: TrialInputEncoder,
-    trialsPerIteration: Int, random: RandomStream
+    distribution: Distribution, policy: RecurrentNetwork<Float>, episodes: Int,
+    encoder: TrialInputEncoder, trialsPerIteration: Int, random: RandomStream
   ) {
     self.distribution = distribution
+    self.policy = policy
     self.episodes = episodes
     self.encoder = encoder
     self.trialsPerIteration = trialsPerIteration
@@ -47,8 +48,7 @@ public struct LocalTrialSource<Distribution: TaskDistribution>: TrialSource {
   }
 
   public func trials(
-    iteration: Int, weightsVersion: Int, policy: RecurrentNetwork<Float>,
-    parameters: Parameters<Float>
+    iteration: Int, weightsVersion: Int, parameters: Parameters<Float>
   ) -> Trajectories {
     let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
     let streams = (0..<trialsPerIteration).map { iterationRandom.stream(UInt64($0)) }

@@ -104,7 +104,7 @@ final class PolicyLagTests: XCTestCase {
       try push.send(bytes: Rl2_V1_Envelope(.trialBatch(fixture.batch(version: version))).encoded)
     }
     let trajectories = try source.trials(
-      iteration: 0, weightsVersion: 6, policy: fixture.sampler.policy,
+      iteration: 0, weightsVersion: 6,
       parameters: fixture.parameters)
     return (trajectories, source.iterationMetrics)
   }

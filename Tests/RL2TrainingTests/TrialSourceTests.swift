@@ -12,12 +12,11 @@ struct RecordingTrialSource: TrialSource {
   var requests: [(iteration: Int, weightsVersion: Int)] = []
 
   mutating func trials(
-    iteration: Int, weightsVersion: Int, policy: RecurrentNetwork<Float>,
-    parameters: Parameters<Float>
+    iteration: Int, weightsVersion: Int, parameters: Parameters<Float>
   ) throws -> Trajectories {
     requests.append((iteration, weightsVersion))
     return inner.trials(
-      iteration: iteration, weightsVersion: weightsVersion, policy: policy, parameters: parameters)
+      iteration: iteration, weightsVersion: weightsVersion, parameters: parameters)
   }
 }
 
@@ -38,8 +37,10 @@ final class TrialSourceTests: XCTestCase {
     configuration.iterations = 3
     configuration.evaluationInstances = 0
     let distribution = BernoulliBanditDistribution(arms: 3)
+    let policy = RecurrentNetwork<Float>.policy(
+      inputCount: distribution.makeEncoder().width, hiddenCount: 4, actionCount: 3)
     let local = LocalTrialSource(
-      distribution: distribution, episodes: 3, encoder: distribution.makeEncoder(),
+      distribution: distribution, policy: policy, episodes: 3, encoder: distribution.makeEncoder(),
       trialsPerIteration: configuration.trialsPerIteration,
       random: RandomStream(seed: configuration.seed))
     let recording = RecordingTrialSource(inner: local)
