@@ -54,7 +54,7 @@ let package = Package(
     .target(
       name: "RL2Cluster",
       dependencies: [
-        "RL2Math", "RL2Nets", "RL2Training", "RL2Wire", "ZeroMQ",
+        "RL2Math", "RL2Nets", "RL2Envs", "RL2Training", "RL2Wire", "ZeroMQ",
         .product(name: "SwiftProtobuf", package: "swift-protobuf"),
       ],
       swiftSettings: crossModule),
@@ -80,7 +80,7 @@ let package = Package(
       name: "RL2BaselinesTests", dependencies: ["RL2Baselines", "RL2Envs", "RL2Math"]),
     .testTarget(
       name: "RL2ClusterTests",
-      dependencies: ["RL2Cluster", "RL2Wire", "RL2Training", "RL2Math", "ZeroMQ"]),
+      dependencies: ["RL2Cluster", "RL2Wire", "RL2Envs", "RL2Training", "RL2Math", "ZeroMQ"]),
     .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
   ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import RL2Envs
 import RL2Nets
 import RL2Wire
 

@@ -1,3 +1,5 @@
+import RL2Envs
+
 extension LeaseBook {
   /// What recording one lease result did.
   public struct Recording: Sendable, Equatable {

@@ -1,3 +1,5 @@
+import RL2Envs
+
 extension LeaseBook {
   /// One evaluation of a weights version over the test ids `0..<total`.
   public struct Sweep: Sendable, Equatable {

@@ -1,3 +1,4 @@
+import RL2Envs
 import XCTest
 
 @testable import RL2Cluster

@@ -1,3 +1,4 @@
+import RL2Envs
 import RL2Wire
 import XCTest
 

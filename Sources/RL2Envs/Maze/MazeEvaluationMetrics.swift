@@ -44,6 +44,17 @@ public struct MazeEvaluationMetrics: Sendable, Equatable {
     public var successRate: Double
     public var meanSuccessfulLength: Double
     public var successfulLengthStandardError: Double
+
+    public init(
+      configurations: Int, successes: Int, successRate: Double, meanSuccessfulLength: Double,
+      successfulLengthStandardError: Double
+    ) {
+      self.configurations = configurations
+      self.successes = successes
+      self.successRate = successRate
+      self.meanSuccessfulLength = meanSuccessfulLength
+      self.successfulLengthStandardError = successfulLengthStandardError
+    }
   }
 
   public var configurations: Int
@@ -68,7 +79,9 @@ public struct MazeEvaluationMetrics: Sendable, Equatable {
     improvedShare = basis.isEmpty ? nil : Double(improved) / Double(basis.count)
   }
 
-  init(configurations: Int, episodes: [Episode], improvedShare: Double?, improvedBasis: Int) {
+  public init(
+    configurations: Int, episodes: [Episode], improvedShare: Double?, improvedBasis: Int
+  ) {
     self.configurations = configurations
     self.episodes = episodes
     self.improvedShare = improvedShare
