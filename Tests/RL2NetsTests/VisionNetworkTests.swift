@@ -117,3 +117,28 @@ final class VisionNetworkTests: XCTestCase {
     }
   }
 }
+
+extension VisionNetworkTests {
+  /// The rollout stepper computes, step by step, the logits of `forward` over whole trials.
+  func testStepperMatchesForward() {
+    let (network, parameters) = makeNetwork()
+    let (input, live) = makeInput(network)
+    let (logits, _, _) = network.forward(input, live: live, parameters)
+    var stepper = VisionStepper(network: network, parameters: parameters, trialCount: 2)
+    let I = network.input.rowWidth
+    for t in 0..<3 {
+      let rows = Array(input.scalars[(t * 2 * I)..<((t + 1) * 2 * I)])
+      let stepLive = Array(live[(t * 2)..<(t * 2 + 2)])
+      rows.withUnsafeBufferPointer { rows in
+        stepLive.withUnsafeBufferPointer { stepper.step(rows.baseAddress!, live: $0.baseAddress!) }
+      }
+      for b in 0..<2 where stepLive[b] {
+        for a in 0..<3 {
+          XCTAssertEqual(
+            stepper.logits[b * 3 + a], logits[t, b, a], accuracy: 1e-10,
+            "logit \(a) of trial \(b) at step \(t)")
+        }
+      }
+    }
+  }
+}
