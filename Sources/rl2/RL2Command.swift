@@ -8,7 +8,7 @@ struct RL2Command: ParsableCommand {
     abstract: "RL²: learn reinforcement-learning algorithms with a recurrent policy.",
     subcommands: [
       TrainCommand.self, LearnerCommand.self, ActorCommand.self, EvalCommand.self,
-      BaselinesCommand.self, TableCommand.self, BenchCommand.self,
+      BaselinesCommand.self, TableCommand.self, BenchCommand.self, RenderCommand.self,
     ]
   )
 
