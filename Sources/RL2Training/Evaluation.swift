@@ -15,12 +15,14 @@ public struct EvaluationResult: Codable, Sendable, Equatable {
   public var optimalMean: Double
   /// The total return of each instance, in instance order (for t-tests against other methods).
   public var returns: [Double]
+  /// The Table 3 figures of a maze evaluation (nil for bandits and MDPs).
+  public var maze: MazeEvaluationReport? = nil
 
   enum CodingKeys: String, CodingKey {
     case setting, mean, stderr, instances
     case episodeMeans = "episode_means"
     case optimalMean = "optimal_mean"
-    case returns
+    case returns, maze
   }
 }
 

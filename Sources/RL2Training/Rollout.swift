@@ -52,6 +52,15 @@ public enum Rollout {
     return trajectories
   }
 
+    /// log softmax(l)[a] = l_a − m − log Σ e^(l_k − m), in Double.
+  static func logProbability(of action: Int, _ logits: UnsafePointer<Float>, _ A: Int) -> Float {
+    var m = logits[0]
+    for k in 1..<A { m = max(m, logits[k]) }
+    var sum = 0.0
+    for k in 0..<A { sum += Foundation.exp(Double(logits[k] - m)) }
+    return Float(Double(logits[action] - m) - Foundation.log(sum))
+  }
+
   /// Raw views of the arrays the workers fill, each worker at its own trials' offsets.
   struct Buffers {
     let inputs: UnsafeMutablePointer<Float>
@@ -127,7 +136,7 @@ public enum Rollout {
             let rowLogits = logits.baseAddress! + i * A
             let action = Categorical.sample(logits: rowLogits, actionCount: A, random: &streams[i])
             actions[i] = action
-            buffers.logProbabilities[row + i] = logProbability(of: action, rowLogits, A)
+            buffers.logProbabilities[row + i] = Rollout.logProbability(of: action, rowLogits, A)
           }
         }
         batch.step(actions: actions, rewards: &rewards, episodeEnded: &ended)
@@ -151,13 +160,5 @@ public enum Rollout {
       }
     }
 
-    /// log softmax(l)[a] = l_a − m − log Σ e^(l_k − m), in Double.
-    func logProbability(of action: Int, _ logits: UnsafePointer<Float>, _ A: Int) -> Float {
-      var m = logits[0]
-      for k in 1..<A { m = max(m, logits[k]) }
-      var sum = 0.0
-      for k in 0..<A { sum += Foundation.exp(Double(logits[k] - m)) }
-      return Float(Double(logits[action] - m) - Foundation.log(sum))
-    }
   }
 }

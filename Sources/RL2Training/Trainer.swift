@@ -165,7 +165,8 @@ public struct Trainer<Agent: TrainableAgent> {
     report(
       String(
         format: "evaluation on %d test instances of %@: %.2f ± %.2f (oracle %.2f)",
-        result.instances, result.setting, result.mean, result.stderr, result.optimalMean))
+        result.instances, result.setting, result.mean, result.stderr, result.optimalMean)
+        + (result.maze.map { "; " + $0.summary } ?? ""))
     return result
   }
 

@@ -27,6 +27,13 @@ public enum Training {
         configuration: configuration, distribution: mdpDistribution(configuration.task), run: run,
         resume: resume, source: source)
       return try trainer.train(report: report, stop: stop)
+    case .maze:
+      var initialization = RandomStream(seed: configuration.seed).stream("initialization")
+      var trainer = try Trainer(
+        configuration: configuration,
+        agent: MazeAgent(configuration: configuration, random: &initialization), run: run,
+        resume: resume, source: source)
+      return try trainer.train(report: report, stop: stop)
     }
   }
 
@@ -45,6 +52,12 @@ public enum Training {
       shapes(configuration, BernoulliBanditDistribution(arms: configuration.task.arms))
     case .mdp:
       shapes(configuration, mdpDistribution(configuration.task))
+    case .maze:
+      Shapes(
+        inputWidth: VisionInputLayout().rowWidth, actionCount: MazeTask.actionCount,
+        stepCount: configuration.task.trialLength,
+        policyParameterCount: Parameters<Float>(layout: MazeAgent.makeNetwork(configuration).layout)
+          .count)
     }
   }
 
@@ -62,12 +75,31 @@ public enum Training {
   }
 
   /// Evaluates a checkpoint on the fixed test set of its own task setting.
+  /// Maze checkpoints may be played with another number of `episodes` per trial (the paper
+  /// tests up to 5) or on another `mazeSize` (9×9) than they were trained with.
   public static func evaluate(
-    checkpoint url: URL, instances: Int, seed: UInt64
+    checkpoint url: URL, instances: Int, seed: UInt64, episodes: Int? = nil,
+    mazeSize: Int? = nil
   ) throws -> EvaluationResult {
     guard instances >= 1 else { throw ConfigurationError.invalid("--instances must be at least 1") }
     let checkpoint = try CheckpointStore.load(url)
     switch checkpoint.configuration.task.kind {
+    case .maze:
+      var configuration = checkpoint.configuration
+      if let episodes { configuration.task.episodes = episodes }
+      if let mazeSize { configuration.task.mazeSize = mazeSize }
+      try configuration.task.validate()
+      let network = MazeAgent.makeNetwork(configuration)
+      let parameters = Parameters<Float>(layout: network.layout)
+      guard checkpoint.policy.values.count == parameters.count else {
+        throw CheckpointError.mismatch(
+          "the checkpoint holds \(checkpoint.policy.values.count) parameters, its "
+            + "configuration implies \(parameters.count)")
+      }
+      parameters.setValues(checkpoint.policy.values)
+      return MazeEvaluation.evaluate(
+        network: network, parameters: parameters, setting: configuration.task, seed: seed,
+        instances: instances, firstStepFlag: Float(configuration.firstStepFlag))
     case .bandit:
       return try evaluate(
         checkpoint, BernoulliBanditDistribution(arms: checkpoint.configuration.task.arms),

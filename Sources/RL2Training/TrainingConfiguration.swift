@@ -4,7 +4,7 @@ import RL2Math
 /// Which task distribution ρ_M a run trains on.
 public struct TaskSetting: Codable, Sendable, Equatable {
   public enum Kind: String, Codable, Sendable, CaseIterable {
-    case bandit, mdp
+    case bandit, mdp, maze
   }
 
   public var kind: Kind
@@ -16,6 +16,11 @@ public struct TaskSetting: Codable, Sendable, Equatable {
   public var states = 10
   public var actions = 5
   public var horizon = 10
+  /// Maze side N in cells (the paper: 5 in training, 5 and 9 at test); the episode horizon is
+  /// the paper's, 250 steps up to 5×5 and 1000 above.
+  public var mazeSize = 5
+  /// Maze configurations trials are drawn from (the paper: 1000 for training, 1000 for test).
+  public var mazeConfigurations = MazeConfigurationSet.paperCount
 
   public init(kind: Kind, episodes: Int) {
     self.kind = kind
@@ -23,12 +28,19 @@ public struct TaskSetting: Codable, Sendable, Equatable {
   }
 
   /// Steps in one trial.
-  public var trialLength: Int { kind == .bandit ? episodes : episodes * horizon }
+  public var trialLength: Int {
+    switch kind {
+    case .bandit: episodes
+    case .mdp: episodes * horizon
+    case .maze: episodes * MazeTask.paperHorizon(size: mazeSize)
+    }
+  }
 
   public var name: String {
     switch kind {
     case .bandit: "bandit-k\(arms)-n\(episodes)"
     case .mdp: "mdp-s\(states)-a\(actions)-h\(horizon)-n\(episodes)"
+    case .maze: "maze-m\(mazeSize)-n\(episodes)"
     }
   }
 
@@ -41,6 +53,13 @@ public struct TaskSetting: Codable, Sendable, Equatable {
     case .mdp:
       guard states >= 1, actions >= 2, horizon >= 1 else {
         throw .invalid("an MDP needs states ≥ 1, actions ≥ 2 and horizon ≥ 1")
+      }
+    case .maze:
+      guard (2...15).contains(mazeSize) else {
+        throw .invalid("--maze-size must lie in 2…15 cells (the paper: 5 or 9), got \(mazeSize)")
+      }
+      guard mazeConfigurations >= 1 else {
+        throw .invalid("--maze-configurations must be positive, got \(mazeConfigurations)")
       }
     }
   }
@@ -141,6 +160,8 @@ extension TaskSetting {
     states = try c.decode(.states, default: states)
     actions = try c.decode(.actions, default: actions)
     horizon = try c.decode(.horizon, default: horizon)
+    mazeSize = try c.decode(.mazeSize, default: mazeSize)
+    mazeConfigurations = try c.decode(.mazeConfigurations, default: mazeConfigurations)
   }
 }
 
@@ -191,8 +212,15 @@ extension TaskSetting {
       }
       self.init(kind: .mdp, episodes: n)
       (states, actions, horizon) = (s, a, h)
+    case "maze":
+      guard parts.count == 3, let m = number("m", at: 1), let n = number("n", at: 2) else {
+        throw .invalid("\(name): a maze setting is named maze-m<size>-n<episodes>")
+      }
+      self.init(kind: .maze, episodes: n)
+      mazeSize = m
     default:
-      throw .invalid("\(name): settings are named bandit-k…-n… or mdp-s…-a…-h…-n…")
+      throw .invalid(
+        "\(name): settings are named bandit-k…-n…, mdp-s…-a…-h…-n… or maze-m…-n…")
     }
   }
 }

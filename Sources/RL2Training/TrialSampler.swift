@@ -5,7 +5,8 @@ import RL2Nets
 /// What an actor needs to roll out trials of a run: the policy network of the configuration
 /// and its task distribution behind one call.
 public struct TrialSampler: Sendable {
-  public let policy: RecurrentNetwork<Float>
+  /// Where the policy's parameters sit in the weights vector.
+  public let layout: ParameterLayout
   public let shapes: Training.Shapes
   private let sample: @Sendable (Parameters<Float>, [RandomStream]) -> Trajectories
 
@@ -15,7 +16,28 @@ public struct TrialSampler: Sendable {
       self.init(configuration, BernoulliBanditDistribution(arms: configuration.task.arms))
     case .mdp:
       self.init(configuration, Training.mdpDistribution(configuration.task))
+    case .maze:
+      let network = MazeAgent.makeNetwork(configuration)
+      let setting = configuration.task
+      let flag = Float(configuration.firstStepFlag)
+      self.init(layout: network.layout, shapes: Training.shapes(of: configuration)) {
+        parameters, streams in
+        MazeRollout.run(
+          network: network, parameters: parameters,
+          configurations: MazeTrialSource.configurations(for: streams, setting: setting),
+          episodes: setting.episodes, streams: streams, firstStepFlag: flag
+        ).trajectories
+      }
     }
+  }
+
+  private init(
+    layout: ParameterLayout, shapes: Training.Shapes,
+    sample: @escaping @Sendable (Parameters<Float>, [RandomStream]) -> Trajectories
+  ) {
+    self.layout = layout
+    self.shapes = shapes
+    self.sample = sample
   }
 
   init<Distribution: TaskDistribution>(
@@ -26,7 +48,7 @@ public struct TrialSampler: Sendable {
       inputCount: encoder.width, hiddenCount: configuration.hidden,
       actionCount: distribution.actionCount)
     let episodes = configuration.task.episodes
-    self.policy = policy
+    layout = policy.layout
     shapes = Training.shapes(configuration, distribution)
     sample = { parameters, streams in
       Rollout.run(
@@ -36,11 +58,11 @@ public struct TrialSampler: Sendable {
   }
 
   /// Zero parameters in this network's layout (to be overwritten by received weights).
-  public func makeParameters() -> Parameters<Float> { Parameters(layout: policy.layout) }
+  public func makeParameters() -> Parameters<Float> { Parameters(layout: layout) }
 
   /// Parameters initialized as a fresh run initializes them.
   public func makeParameters(random: inout RandomStream) -> Parameters<Float> {
-    policy.makeParameters(random: &random)
+    Parameters(layout: layout, random: &random)
   }
 
   /// Trial b is driven by `streams[b]` (see `Rollout.run`).

@@ -68,6 +68,8 @@ struct HarnessFlags: ParsableArguments {
       BaselineHarness.runMDPs(
         states: setting.states, actions: setting.actions, horizon: setting.horizon,
         episodes: setting.episodes, priorMean: priorMean, options: options, progress: progress)
+    case .maze:
+      preconditionFailure("the maze has no hand-designed baselines; callers check the setting")
     }
   }
 }
@@ -97,6 +99,10 @@ struct BaselinesCommand: ParsableCommand {
   var returns = false
 
   func validate() throws {
+    guard task.env != .maze else {
+      throw ValidationError(
+        "the hand-designed baselines are for bandits and MDPs; the maze has none in the paper")
+    }
     do {
       try task.setting.validate()
     } catch {

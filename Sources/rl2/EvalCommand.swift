@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RL2Baselines
 import RL2Envs
 import RL2Math
 import RL2Training
@@ -10,20 +11,38 @@ struct EvalCommand: ParsableCommand {
     abstract: "Evaluate a checkpoint on the fixed, seeded test instances of its task setting.",
     discussion: """
       Every method (RL² checkpoints and the hand-designed baselines) plays the same instances: \
-      instance i of seed S is the same task with the same reward draws for all of them.
+      instance i of seed S is the same task with the same reward draws for all of them. Maze \
+      checkpoints play test configurations 0, 1, … (disjoint from the training set) and print \
+      the paper's Table 3 figures per episode beside the paper's best run.
+      Examples:
+        rl2 eval --checkpoint runs/bandit-k5-n10-trpo-seed1/checkpoints/iteration-100.checkpoint.json
+        rl2 eval --env maze --checkpoint CKPT --maze-size 9 --episodes 5 --json
       """
   )
 
   @Option(help: "A checkpoint file (runs/<name>/checkpoints/iteration-*.checkpoint.json).")
   var checkpoint: String
 
-  @Option(help: "Test instances (trials), each a fresh task.")
+  @Option(help: "The checkpoint's task distribution, checked against it (bandit, mdp or maze).")
+  var env: TaskSetting.Kind?
+
+  @Option(help: "Test instances (trials), each a fresh task or maze configuration.")
   var instances = 1000
 
   @Option(help: "Seed of the test set.")
   var seed: UInt64 = EvaluationSet.defaultSeed
 
-  @Flag(help: "Print one JSON object (mean, stderr, instances, episode_means, …).")
+  @Option(help: "Maze only: episodes per trial (the paper tests 5; default: as trained).")
+  var episodes: Int?
+
+  @Option(help: "Maze only: side of the test mazes in cells (the paper: 5 and 9; default: as trained).")
+  var mazeSize: Int?
+
+  @Flag(
+    help: """
+      Print one JSON object (mean, stderr, instances, episode_means, …; for mazes also \
+      success_rate, mean_length, mean_length_stderr per episode and improved_share).
+      """)
   var json = false
 
   @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
@@ -32,23 +51,75 @@ struct EvalCommand: ParsableCommand {
   func validate() throws {
     if instances < 1 { throw ValidationError("--instances must be at least 1, got \(instances)") }
     if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
+    if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
   }
 
   func run() throws {
     BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
+    let url = URL(fileURLWithPath: checkpoint)
+    let kind = try CheckpointStore.load(url).configuration.task.kind
+    if let env, env != kind {
+      throw ValidationError("--env \(env.rawValue): the checkpoint is a \(kind.rawValue) run")
+    }
+    if kind != .maze, episodes != nil || mazeSize != nil {
+      throw ValidationError("--episodes and --maze-size apply to maze checkpoints only")
+    }
     let result = try Training.evaluate(
-      checkpoint: URL(fileURLWithPath: checkpoint), instances: instances, seed: seed)
+      checkpoint: url, instances: instances, seed: seed, episodes: episodes, mazeSize: mazeSize)
     if json {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys]
-      print(String(decoding: try encoder.encode(result), as: UTF8.self))
-    } else {
+      print(try jsonText(result))
+      return
+    }
+    print(
+      String(
+        format: "%@: %.2f ± %.2f over %d instances", result.setting, result.mean, result.stderr,
+        result.instances) + (kind == .maze ? "" : String(format: " (oracle %.2f)", result.optimalMean)))
+    if let maze = result.maze {
+      let size = try mazeSize ?? TaskSetting(name: result.setting).mazeSize
+      printTable3(maze, size: size)
+    } else if result.episodeMeans.count <= 20 {
+      print("per episode: " + result.episodeMeans.map { String(format: "%.3f", $0) }.joined(separator: " "))
+    }
+  }
+
+  /// The evaluation as JSON; a maze's Table 3 keys sit at the top level beside the returns.
+  func jsonText(_ result: EvaluationResult) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    guard let maze = result.maze else {
+      return String(decoding: try encoder.encode(result), as: UTF8.self)
+    }
+    var plain = result
+    plain.maze = nil
+    var object = try JSONSerialization.jsonObject(with: try encoder.encode(plain)) as! [String: Any]
+    let table = try JSONSerialization.jsonObject(with: try encoder.encode(maze)) as! [String: Any]
+    object.merge(table) { $1 }
+    if maze.improvedShare == nil { object["improved_share"] = NSNull() }
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// Episode by episode: success rate and mean successful length ± SE, the paper's beside.
+  func printTable3(_ maze: MazeEvaluationReport, size: Int) {
+    let paper = PaperTables.maze.first { $0.size == size }
+    print("episode  success  (paper)   length of successes  (paper)")
+    for k in 0..<maze.successRate.count {
+      var line = String(format: "%7d  %6.1f%%", k + 1, 100 * maze.successRate[k])
+      let hasPaper = paper.map { k < $0.successRate.count } ?? false
+      line += hasPaper ? String(format: "  %6.1f%%", 100 * paper!.successRate[k]) : "         "
+      line += String(format: "   %7.1f ± %4.1f", maze.meanLength[k], maze.meanLengthStderr[k])
+      if hasPaper {
+        line += String(
+          format: "      %6.1f ± %4.1f", paper!.meanLength[k], paper!.meanLengthStderr[k])
+      }
+      print(line)
+    }
+    if let share = maze.improvedShare {
       print(
         String(
-          format: "%@: %.2f ± %.2f over %d instances (oracle %.2f)", result.setting, result.mean,
-          result.stderr, result.instances, result.optimalMean))
-      let episodes = result.episodeMeans.map { String(format: "%.3f", $0) }
-      if episodes.count <= 20 { print("per episode: " + episodes.joined(separator: " ")) }
+          format: "episode 2 no longer than episode 1: %.1f%% of %d mazes where both succeeded",
+          100 * share, maze.improvedBasis)
+          + (paper.map { String(format: " (paper %.1f%%)", 100 * $0.improvedShare) } ?? ""))
     }
   }
 }

@@ -9,14 +9,21 @@ extension TrainingConfiguration.Algorithm: ExpressibleByArgument {}
 /// Flags that choose the task distribution, shared by the commands that need one.
 struct TaskOptions: ParsableArguments {
   @Option(
-    help: "Task distribution: bandit (Bernoulli arms, p ~ U[0,1]) or mdp (random tabular MDPs).")
+    help: """
+      Task distribution: bandit (Bernoulli arms, p ~ U[0,1]), mdp (random tabular MDPs) or maze \
+      (first-person 40×30 views of random perfect mazes).
+      """)
   var env: TaskSetting.Kind = .bandit
 
   @Option(help: "Bandit arms k.")
   var arms = 5
 
-  @Option(help: "Episodes per trial n (pulls for bandits; episodes of --horizon steps for MDPs).")
-  var episodes = 10
+  @Option(
+    help: """
+      Episodes per trial n (pulls for bandits; episodes of --horizon steps for MDPs; maze \
+      episodes end at the target or after 250 steps, 1000 above 5×5). Default: 10, maze 2.
+      """)
+  var episodes: Int?
 
   @Option(help: "MDP states.")
   var states = 10
@@ -27,8 +34,16 @@ struct TaskOptions: ParsableArguments {
   @Option(help: "MDP steps per episode.")
   var horizon = 10
 
+  @Option(help: "Maze side in cells (the paper trains on 5, tests on 5 and 9).")
+  var mazeSize = 5
+
+  @Option(help: "Maze configurations in the training set (and in the test set).")
+  var mazeConfigurations = 1000
+
   var setting: TaskSetting {
-    var setting = TaskSetting(kind: env, episodes: episodes)
+    var setting = TaskSetting(kind: env, episodes: episodes ?? (env == .maze ? 2 : 10))
+    setting.mazeSize = mazeSize
+    setting.mazeConfigurations = mazeConfigurations
     setting.arms = arms
     setting.states = states
     setting.actions = actions
@@ -50,8 +65,8 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Environment steps per iteration (rounded down to whole trials).")
   var batchSteps = 50_000
 
-  @Option(help: "GRU units of the policy and of the value baseline.")
-  var hidden = 128
+  @Option(help: "GRU units of the policy and of the value baseline. Default: 128, maze 256.")
+  var hidden: Int?
 
   @Option(help: "Seed of the run; every random choice derives from it.")
   var seed: UInt64 = 1
@@ -59,8 +74,8 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Discount γ over the whole trial.")
   var discount = 0.99
 
-  @Option(help: "GAE λ (the paper: 0.3 for bandits and MDPs).")
-  var gaeLambda = 0.3
+  @Option(help: "GAE λ. Default: the paper's, 0.3 for bandits and MDPs, 0.99 for the maze.")
+  var gaeLambda: Double?
 
   @Option(help: "Mean-KL bound δ of a policy step.")
   var maxKL = 0.01
@@ -121,10 +136,11 @@ struct TrainingOptions: ParsableArguments {
     configuration.algorithm = algo
     configuration.iterations = iterations
     configuration.batchSteps = batchSteps
-    configuration.hidden = hidden
+    let isMaze = task.env == .maze
+    configuration.hidden = hidden ?? (isMaze ? 256 : 128)
     configuration.seed = seed
     configuration.discount = discount
-    configuration.gaeLambda = gaeLambda
+    configuration.gaeLambda = gaeLambda ?? (isMaze ? 0.99 : 0.3)
     configuration.trpo.maxKL = maxKL
     configuration.firstOrder.maxKL = maxKL
     configuration.trpo.fisherSubsample = fisherSubsample

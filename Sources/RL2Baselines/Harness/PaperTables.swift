@@ -54,3 +54,26 @@ public enum PaperTables {
       values: Dictionary(uniqueKeysWithValues: zip(mdpColumns, values)))
   }
 }
+
+extension PaperTables {
+  /// One maze size of the paper's Table 3 (best run), per episode 1–5.
+  public struct MazeRow: Sendable {
+    public var size: Int
+    public var meanLength: [Double]
+    public var meanLengthStderr: [Double]
+    public var successRate: [Double]
+    /// Share of mazes where episode 2 was no longer than episode 1.
+    public var improvedShare: Double
+  }
+
+  public static let maze: [MazeRow] = [
+    MazeRow(
+      size: 5, meanLength: [52.4, 39.1, 42.6, 43.5, 43.9],
+      meanLengthStderr: [1.3, 0.9, 1.0, 1.1, 1.1],
+      successRate: [0.993, 0.996, 0.997, 0.994, 0.996], improvedShare: 0.917),
+    MazeRow(
+      size: 9, meanLength: [180.1, 151.8, 169.3, 162.3, 169.3],
+      meanLengthStderr: [6.0, 5.9, 6.3, 6.4, 6.5],
+      successRate: [0.971, 0.967, 0.958, 0.956, 0.961], improvedShare: 0.714),
+  ]
+}
