@@ -11,6 +11,8 @@ struct IterationRecord {
   let valueLoss: Double
   let phases: [String: Double]
   let steps: Int
+  /// The agent's own columns (`TrainableAgent.progressValues`), e.g. a maze's success rates.
+  var agentValues: [String: Double] = [:]
 
   init(
     weightsVersion: Int, environmentSteps: Int, trajectories: Trajectories,
@@ -42,7 +44,7 @@ struct IterationRecord {
       "value_loss": valueLoss, "rollout_seconds": phases["rollout"] ?? 0,
       "baseline_seconds": phases["baseline"] ?? 0, "policy_seconds": phases["policy"] ?? 0,
       "value_seconds": phases["value"] ?? 0, "steps_per_second": Double(steps) / seconds,
-    ]
+    ].merging(agentValues) { $1 }
   }
 
   func line(iteration: Int, of total: Int, elapsed: Double, eta: Double) -> String {
@@ -52,6 +54,15 @@ struct IterationRecord {
     if episodeReturns.count > 1 && episodeReturns.count <= 10 {
       text +=
         "  episodes " + episodeReturns.map { String(format: "%.2f", $0) }.joined(separator: " ")
+    }
+    let successes = (1...max(1, episodeReturns.count)).compactMap {
+      agentValues["success_rate_\($0)"]
+    }
+    if !successes.isEmpty {
+      text +=
+        "  success " + successes.map { String(format: "%.0f%%", 100 * $0) }.joined(separator: " ")
+      let lengths = (1...episodeReturns.count).compactMap { agentValues["success_length_\($0)"] }
+      text += "  length " + lengths.map { String(format: "%.1f", $0) }.joined(separator: " ")
     }
     text += String(
       format: "  KL %.4f%@  H %.3f  %.0f steps/s  %@ elapsed, ETA %@", update.meanKL,

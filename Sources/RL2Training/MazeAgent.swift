@@ -70,6 +70,18 @@ public struct MazeAgent: TrainableAgent {
       firstStepFlag: Float(configuration.firstStepFlag), random: random)
   }
 
+  /// Success rate and mean successful length per episode index.
+  public func progressColumns(configuration: TrainingConfiguration) -> [String] {
+    (1...configuration.task.episodes).flatMap { ["success_rate_\($0)", "success_length_\($0)"] }
+  }
+
+  public func progressValues(_ trajectories: Trajectories) -> [String: Double] {
+    let episodes = trajectories.episodeReturns.first?.count ?? 0
+    return MazeEvaluation.progressColumns(
+      MazeEvaluationMetrics(
+        MazeEvaluation.outcomes(of: trajectories), episodesPerTrial: episodes))
+  }
+
   public func evaluate(configuration: TrainingConfiguration) -> EvaluationResult {
     MazeEvaluation.evaluate(
       network: network, parameters: policyParameters, setting: configuration.task,
@@ -88,7 +100,6 @@ public struct MazeTrialSource: TrialSource {
   public let trialsPerIteration: Int
   public let firstStepFlag: Float
   public let random: RandomStream
-  public private(set) var iterationMetrics: [String: Double] = [:]
 
   public init(
     network: VisionNetwork<Float>, setting: TaskSetting, trialsPerIteration: Int,
@@ -101,18 +112,17 @@ public struct MazeTrialSource: TrialSource {
     self.random = random
   }
 
-  public mutating func trials(
+  public func trials(
     iteration: Int, weightsVersion: Int, parameters: Parameters<Float>
   ) -> Trajectories {
     let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
     let streams = (0..<trialsPerIteration).map { iterationRandom.stream(UInt64($0)) }
-    let result = MazeRollout.run(
+    return MazeRollout.run(
       network: network, parameters: parameters,
       configurations: Self.configurations(for: streams, setting: setting),
-      episodes: setting.episodes, streams: streams, firstStepFlag: firstStepFlag)
-    iterationMetrics = MazeEvaluation.progressColumns(
-      MazeEvaluationMetrics(result.outcomes, episodesPerTrial: setting.episodes))
-    return result.trajectories
+      episodes: setting.episodes, horizon: setting.mazeEpisodeHorizon, streams: streams,
+      firstStepFlag: firstStepFlag
+    ).trajectories
   }
 
   /// The training configuration of each trial stream: drawn uniformly by its child

@@ -54,7 +54,8 @@ public enum MazeEvaluation {
     let result = MazeRollout.run(
       network: network, parameters: parameters,
       configurations: (0..<instances).map { set.configuration(id: $0 % set.count) },
-      episodes: setting.episodes, streams: EvaluationSet.streams(seed: seed, instances: instances),
+      episodes: setting.episodes, horizon: setting.mazeEpisodeHorizon,
+      streams: EvaluationSet.streams(seed: seed, instances: instances),
       firstStepFlag: firstStepFlag)
     let returns = result.trajectories.trialReturns
     var evaluation = EvaluationResult(
@@ -64,6 +65,28 @@ public enum MazeEvaluation {
     evaluation.maze = MazeEvaluationReport(
       MazeEvaluationMetrics(result.outcomes, episodesPerTrial: setting.episodes))
     return evaluation
+  }
+
+  /// Each trial's episode lengths and successes read back from its steps: an episode ends at a
+  /// step flagged `episodeEnded`, and succeeded when that step paid the target's reward (the
+  /// only positive reward of a maze). Actors' batches carry no outcomes; this recovers them.
+  public static func outcomes(of trajectories: Trajectories) -> [ConfigurationOutcome] {
+    let (T, B) = (trajectories.stepCount, trajectories.trialCount)
+    return (0..<B).map { b in
+      let returns = trajectories.episodeReturns[b]
+      var lengths = [Int](repeating: 0, count: returns.count)
+      var successes = [Bool](repeating: false, count: returns.count)
+      var episode = 0
+      for t in 0..<T where trajectories.live[t * B + b] && episode < returns.count {
+        lengths[episode] += 1
+        guard trajectories.episodeEnded[t * B + b] else { continue }
+        successes[episode] = trajectories.rewards[t * B + b] > 0
+        episode += 1
+      }
+      return ConfigurationOutcome(
+        configurationID: b, episodeLengths: lengths, successes: successes,
+        episodeReturns: returns)
+    }
   }
 
   /// Per-episode success rate and mean successful length, for `progress.csv`.

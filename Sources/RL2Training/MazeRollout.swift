@@ -5,7 +5,8 @@ import RL2Nets
 
 // Legend: T steps, B trials, n trials of one worker, I input width, A actions.
 
-/// Samples whole maze trials with the vision policy. Trial b plays `configurations[b]`; its start
+/// Samples whole maze trials with the vision policy. Trial b plays `configurations[b]` (episodes
+/// of `horizon` steps at most, the paper's by default); its start
 /// poses come from `streams[b].stream("dynamics")`, its actions from `streams[b].stream("policy")`,
 /// so a trial is a pure function of its configuration, its stream and the weights. Trials are
 /// split across workers, each stepping its trials in lockstep through one `VisionStepper`.
@@ -18,14 +19,16 @@ public enum MazeRollout {
 
   public static func run(
     network: VisionNetwork<Float>, parameters: Parameters<Float>,
-    configurations: [MazeConfiguration], episodes: Int, streams: [RandomStream],
-    firstStepFlag: Float
+    configurations: [MazeConfiguration], episodes: Int, horizon: Int? = nil,
+    streams: [RandomStream], firstStepFlag: Float
   ) -> Result {
     precondition(
       configurations.count == streams.count,
       "\(configurations.count) configurations for \(streams.count) streams")
     let B = streams.count
-    let tasks = configurations.map { MazeTask(configuration: $0) }
+    let tasks = configurations.map {
+      MazeTask(layout: $0.makeLayout(), target: $0.targetCell, horizon: horizon)
+    }
     let T = episodes * (tasks.map(\.horizon).max() ?? 1)
     var trajectories = Trajectories(
       stepCount: T, trialCount: B, inputWidth: network.input.rowWidth,

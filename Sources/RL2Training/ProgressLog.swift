@@ -12,15 +12,23 @@ public final class ProgressLog {
 
   let handle: FileHandle
   public let columns: [String]
+  /// Columns after the per-episode returns, written by name (e.g. a maze's success rates).
+  public let extraColumns: [String]
+  let episodeColumnCount: Int
 
   /// Opens (or creates, with its header) the log; `episodes` adds one column per episode index
   /// when a trial has at most 20 episodes, otherwise a single column with all of them. Rows of
   /// iterations after `keepingIterationsUpTo` (written after the checkpoint a run resumes from)
   /// are dropped, so a resumed log has each iteration once.
-  public init(url: URL, episodes: Int, keepingIterationsUpTo lastKept: Int) throws {
+  public init(
+    url: URL, episodes: Int, extraColumns: [String] = [], keepingIterationsUpTo lastKept: Int
+  ) throws {
+    episodeColumnCount = episodes <= 20 ? episodes : 1
+    self.extraColumns = extraColumns
     columns =
       Self.fixedColumns
       + (episodes <= 20 ? (1...episodes).map { "return_episode_\($0)" } : ["episode_returns"])
+      + extraColumns
     let header = columns.joined(separator: ",")
     let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
     let kept = existing.split(separator: "\n").dropFirst().filter { row in
@@ -34,14 +42,15 @@ public final class ProgressLog {
 
   deinit { try? handle.close() }
 
-  /// Appends a row: the fixed columns by name, then the per-episode returns.
+  /// Appends a row: the fixed columns by name, the per-episode returns, the extra columns.
   public func append(_ values: [String: Double], episodeReturns: [Double]) throws {
     var fields = Self.fixedColumns.map { format(values[$0] ?? 0) }
-    if columns.count > Self.fixedColumns.count + 1 || episodeReturns.count == 1 {
+    if episodeColumnCount > 1 || episodeReturns.count == 1 {
       fields += episodeReturns.map(format)
     } else {
       fields.append("\"" + episodeReturns.map(format).joined(separator: " ") + "\"")
     }
+    fields += extraColumns.map { format(values[$0] ?? 0) }
     try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
   }
 

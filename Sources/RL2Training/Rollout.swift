@@ -52,7 +52,7 @@ public enum Rollout {
     return trajectories
   }
 
-    /// log softmax(l)[a] = l_a − m − log Σ e^(l_k − m), in Double.
+  /// log softmax(l)[a] = l_a − m − log Σ e^(l_k − m), in Double.
   static func logProbability(of action: Int, _ logits: UnsafePointer<Float>, _ A: Int) -> Float {
     var m = logits[0]
     for k in 1..<A { m = max(m, logits[k]) }

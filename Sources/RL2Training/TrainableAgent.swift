@@ -30,6 +30,14 @@ public protocol TrainableAgent {
     -> any TrialSource
   /// Plays the fixed test set of the configuration's setting with the current policy.
   func evaluate(configuration: TrainingConfiguration) -> EvaluationResult
+  /// Columns of `progress.csv` beyond the common ones, and their values for a batch.
+  func progressColumns(configuration: TrainingConfiguration) -> [String]
+  func progressValues(_ trajectories: Trajectories) -> [String: Double]
+}
+
+extension TrainableAgent {
+  public func progressColumns(configuration: TrainingConfiguration) -> [String] { [] }
+  public func progressValues(_ trajectories: Trajectories) -> [String: Double] { [:] }
 }
 
 /// A baseline's parameters, optimizer and target normalization, as checkpoints hold them.

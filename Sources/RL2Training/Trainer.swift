@@ -111,7 +111,9 @@ public struct Trainer<Agent: TrainableAgent> {
   ) throws -> TrainingSummary {
     try run.prepare(configuration: configuration)
     let log = try ProgressLog(
-      url: run.progressURL, episodes: configuration.task.episodes, keepingIterationsUpTo: iteration)
+      url: run.progressURL, episodes: configuration.task.episodes,
+      extraColumns: agent.progressColumns(configuration: configuration),
+      keepingIterationsUpTo: iteration)
     let store = run.checkpoints(kept: configuration.checkpointsKept)
     let start = monotonicSeconds()
     let firstIteration = iteration
@@ -194,9 +196,11 @@ public struct Trainer<Agent: TrainableAgent> {
     let valueLoss = agent.fitValues(trajectories, returns: returns, configuration: configuration)
     clock.lap("value")
     environmentSteps += trajectories.liveStepCount
-    return IterationRecord(
+    var record = IterationRecord(
       weightsVersion: weightsVersion, environmentSteps: environmentSteps,
       trajectories: trajectories, update: update, valueLoss: valueLoss, phases: clock.phases)
+    record.agentValues = agent.progressValues(trajectories)
+    return record
   }
 
   mutating func updatePolicy(

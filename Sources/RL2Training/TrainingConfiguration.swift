@@ -21,6 +21,11 @@ public struct TaskSetting: Codable, Sendable, Equatable {
   public var mazeSize = 5
   /// Maze configurations trials are drawn from (the paper: 1000 for training, 1000 for test).
   public var mazeConfigurations = MazeConfigurationSet.paperCount
+  /// Steps per maze episode; nil is the paper's (`MazeTask.paperHorizon`).
+  public var mazeHorizon: Int? = nil
+
+  /// The step limit of one maze episode.
+  public var mazeEpisodeHorizon: Int { mazeHorizon ?? MazeTask.paperHorizon(size: mazeSize) }
 
   public init(kind: Kind, episodes: Int) {
     self.kind = kind
@@ -32,7 +37,7 @@ public struct TaskSetting: Codable, Sendable, Equatable {
     switch kind {
     case .bandit: episodes
     case .mdp: episodes * horizon
-    case .maze: episodes * MazeTask.paperHorizon(size: mazeSize)
+    case .maze: episodes * mazeEpisodeHorizon
     }
   }
 
@@ -57,6 +62,9 @@ public struct TaskSetting: Codable, Sendable, Equatable {
     case .maze:
       guard (2...15).contains(mazeSize) else {
         throw .invalid("--maze-size must lie in 2…15 cells (the paper: 5 or 9), got \(mazeSize)")
+      }
+      guard (mazeHorizon ?? 1) >= 1 else {
+        throw .invalid("--maze-horizon must be at least 1 step")
       }
       guard mazeConfigurations >= 1 else {
         throw .invalid("--maze-configurations must be positive, got \(mazeConfigurations)")
@@ -162,6 +170,7 @@ extension TaskSetting {
     horizon = try c.decode(.horizon, default: horizon)
     mazeSize = try c.decode(.mazeSize, default: mazeSize)
     mazeConfigurations = try c.decode(.mazeConfigurations, default: mazeConfigurations)
+    mazeHorizon = try c.decodeIfPresent(Int.self, forKey: .mazeHorizon)
   }
 }
 

@@ -25,7 +25,8 @@ public struct TrialSampler: Sendable {
         MazeRollout.run(
           network: network, parameters: parameters,
           configurations: MazeTrialSource.configurations(for: streams, setting: setting),
-          episodes: setting.episodes, streams: streams, firstStepFlag: flag
+          episodes: setting.episodes, horizon: setting.mazeEpisodeHorizon, streams: streams,
+          firstStepFlag: flag
         ).trajectories
       }
     }

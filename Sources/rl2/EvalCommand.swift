@@ -35,7 +35,8 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "Maze only: episodes per trial (the paper tests 5; default: as trained).")
   var episodes: Int?
 
-  @Option(help: "Maze only: side of the test mazes in cells (the paper: 5 and 9; default: as trained).")
+  @Option(
+    help: "Maze only: side of the test mazes in cells (the paper: 5 and 9; default: as trained).")
   var mazeSize: Int?
 
   @Flag(
@@ -73,12 +74,15 @@ struct EvalCommand: ParsableCommand {
     print(
       String(
         format: "%@: %.2f ± %.2f over %d instances", result.setting, result.mean, result.stderr,
-        result.instances) + (kind == .maze ? "" : String(format: " (oracle %.2f)", result.optimalMean)))
+        result.instances)
+        + (kind == .maze ? "" : String(format: " (oracle %.2f)", result.optimalMean)))
     if let maze = result.maze {
       let size = try mazeSize ?? TaskSetting(name: result.setting).mazeSize
       printTable3(maze, size: size)
     } else if result.episodeMeans.count <= 20 {
-      print("per episode: " + result.episodeMeans.map { String(format: "%.3f", $0) }.joined(separator: " "))
+      print(
+        "per episode: "
+          + result.episodeMeans.map { String(format: "%.3f", $0) }.joined(separator: " "))
     }
   }
 

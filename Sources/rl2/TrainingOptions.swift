@@ -40,10 +40,14 @@ struct TaskOptions: ParsableArguments {
   @Option(help: "Maze configurations in the training set (and in the test set).")
   var mazeConfigurations = 1000
 
+  @Option(help: "Steps per maze episode (default: the paper's, 250 up to 5×5, 1000 above).")
+  var mazeHorizon: Int?
+
   var setting: TaskSetting {
     var setting = TaskSetting(kind: env, episodes: episodes ?? (env == .maze ? 2 : 10))
     setting.mazeSize = mazeSize
     setting.mazeConfigurations = mazeConfigurations
+    setting.mazeHorizon = mazeHorizon
     setting.arms = arms
     setting.states = states
     setting.actions = actions
@@ -95,14 +99,18 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Passes over each batch in the first-order policy update.")
   var policyEpochs = 5
 
-  @Option(help: "Trials per Adam step of the first-order policy update (whole trials, full BPTT).")
-  var policyMinibatchTrials = 128
+  @Option(
+    help: """
+      Trials per Adam step of the first-order policy update (whole trials, full BPTT). \
+      Default: 128, maze 16.
+      """)
+  var policyMinibatchTrials: Int?
 
-  @Option(help: "Passes over each batch when fitting the value baseline.")
-  var valueEpochs = 5
+  @Option(help: "Passes over each batch when fitting the value baseline. Default: 5, maze 2.")
+  var valueEpochs: Int?
 
-  @Option(help: "Trials per Adam step of the value baseline.")
-  var valueMinibatchTrials = 128
+  @Option(help: "Trials per Adam step of the value baseline. Default: 128, maze 16.")
+  var valueMinibatchTrials: Int?
 
   @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
   var firstStepFlag = 1.0
@@ -148,9 +156,11 @@ struct TrainingOptions: ParsableArguments {
     configuration.firstOrder.clipRange = clipRange
     configuration.firstOrder.entropyCoefficient = entropyCoefficient
     configuration.firstOrder.epochs = policyEpochs
-    configuration.firstOrder.minibatchTrials = policyMinibatchTrials
-    configuration.value.epochs = valueEpochs
-    configuration.value.minibatchTrials = valueMinibatchTrials
+    // A maze batch holds about 100 trials of up to 500 steps (not thousands of short ones), and
+    // its value fit runs through the whole conv–GRU: fewer, smaller steps.
+    configuration.firstOrder.minibatchTrials = policyMinibatchTrials ?? (isMaze ? 16 : 128)
+    configuration.value.epochs = valueEpochs ?? (isMaze ? 2 : 5)
+    configuration.value.minibatchTrials = valueMinibatchTrials ?? (isMaze ? 16 : 128)
     configuration.firstStepFlag = firstStepFlag
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances

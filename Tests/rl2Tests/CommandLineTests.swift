@@ -152,7 +152,7 @@ final class CommandLineTests: XCTestCase {
       (["--episodes", "0"], "--episodes"), (["--arms", "1"], "--arms"),
       (["--batch-steps", "0"], "--batch-steps"), (["--actors", "-1"], "--actors"),
       (["--endpoint", "udp://x:1"], "--endpoint"), (["--actor-timeout", "0"], "--actor-timeout"),
-      (["--env", "maze"], "--env"),
+      (["--env", "maze", "--maze-size", "1"], "--maze-size"), (["--env", "cave"], "--env"),
     ] {
       let result = try run(["train"] + flags)
       XCTAssertNotEqual(result.status, 0, "\(flags) was accepted")

@@ -1,0 +1,57 @@
+import Foundation
+import XCTest
+
+/// `rl2 train --env maze` and `rl2 eval --env maze` end to end with tiny budgets.
+final class MazeCommandTests: XCTestCase {
+  func run(_ arguments: [String]) throws -> CommandLineTests.Result {
+    try CommandLineTests.run(arguments)
+  }
+
+  /// 3×3 mazes with 20-step episodes, 2 trials per iteration, a GRU of 8 units.
+  static let tinyMaze = [
+    "train", "--env", "maze", "--maze-size", "3", "--maze-horizon", "20", "--batch-steps", "80",
+    "--iterations", "2", "--hidden", "8", "--actors", "0", "--eval-instances", "3",
+    "--threads", "1",
+  ]
+
+  func testTrainThenEvaluateATinyMazeRun() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("maze")
+    let train = try run(Self.tinyMaze + ["--run-dir", runDirectory.path])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    XCTAssertTrue(train.standardOutput.contains("iter 2/2"), train.standardOutput)
+    XCTAssertTrue(train.standardOutput.contains("success"), "the evaluation line shows Table 3")
+    let progress = try String(
+      contentsOf: runDirectory.appendingPathComponent("progress.csv"), encoding: .utf8)
+    XCTAssertTrue(progress.contains("success_rate_1"), "progress.csv has per-episode success")
+    let checkpoints = try FileManager.default.contentsOfDirectory(
+      atPath: runDirectory.appendingPathComponent("checkpoints").path)
+    let checkpoint = try XCTUnwrap(checkpoints.sorted().last)
+    let path = runDirectory.appendingPathComponent("checkpoints").appendingPathComponent(checkpoint)
+    let eval = try run([
+      "eval", "--env", "maze", "--checkpoint", path.path, "--episodes", "3", "--instances", "4",
+      "--json", "--threads", "1",
+    ])
+    XCTAssertEqual(eval.status, 0, eval.standardError)
+    let object = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(eval.standardOutput.utf8)) as? [String: Any])
+    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
+      XCTAssertEqual((object[key] as? [Double])?.count, 3, "\(key) has one entry per episode")
+    }
+    XCTAssertTrue(object.keys.contains("improved_share"))
+    XCTAssertEqual(object["instances"] as? Int, 4)
+    let text = try run(["eval", "--checkpoint", path.path, "--instances", "2", "--threads", "1"])
+    XCTAssertEqual(text.status, 0, text.standardError)
+    XCTAssertTrue(text.standardOutput.contains("episode  success"), text.standardOutput)
+    let wrong = try run(["eval", "--env", "bandit", "--checkpoint", path.path])
+    XCTAssertNotEqual(wrong.status, 0)
+    XCTAssertTrue(wrong.standardError.contains("maze run"), wrong.standardError)
+  }
+
+  func makeTemporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rl2-maze-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+    return url
+  }
+}
