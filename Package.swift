@@ -32,7 +32,11 @@ let package = Package(
     ),
     .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
-    .target(name: "RL2Nets", dependencies: ["RL2Math"], swiftSettings: crossModule),
+    // Optimized in debug builds too: the convolution kernels are SIMD loops that would run
+    // about 50× slower unoptimized, which the maze's end-to-end tests cannot afford.
+    .target(
+      name: "RL2Nets", dependencies: ["RL2Math"],
+      swiftSettings: crossModule + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "RL2Envs", dependencies: ["RL2Math", "RL2Nets"], swiftSettings: crossModule),
     .target(
       name: "RL2Training", dependencies: ["RL2Math", "RL2Nets", "RL2Envs"],

@@ -19,6 +19,10 @@ extension Conv2D {
     precondition(
       inputTangent == nil || inputTangent!.shape == shape,
       "input tangent must be \(shape) like the cached input")
+    if usesDirectKernels {
+      return directTangent(
+        cache, parameterTangent: parameterTangent, inputTangent: inputTangent, parameters)
+    }
     let (OH, OW) = outputSize(height: shape[1], width: shape[2])
     let (P, F, length) = (cache.patches.shape[0], outputChannels, patchLength)
     var outputTangent = Tensor<Scalar>(shape: [shape[0], OH, OW, F])
@@ -38,6 +42,42 @@ extension Conv2D {
           BLAS.gemm(
             transposeB: true, m: P, n: F, k: length, a: dPatches.baseAddress!, lda: length,
             b: parameters.values(weight), ldb: length, beta: 1, c: dy, ldc: F)
+        }
+      }
+    }
+    return outputTangent
+  }
+
+  /// The tangent by the direct kernels: conv(x; Ẇ, ḃ) + conv(ẋ; W, 0).
+  private func directTangent(
+    _ cache: Cache, parameterTangent: UnsafePointer<Scalar>, inputTangent: Tensor<Scalar>?,
+    _ parameters: Parameters<Scalar>
+  ) -> Tensor<Scalar> {
+    let shape = cache.inputShape
+    let (OH, OW) = outputSize(height: shape[1], width: shape[2])
+    var outputTangent = Tensor<Scalar>(shape: [shape[0], OH, OW, outputChannels])
+    let weightTangent = transposedWeights(parameterTangent + weight.offset)
+    let weights = transposedWeights(parameters.values(weight))
+    outputTangent.withUnsafeMutableBufferPointer { dy in
+      let dy = dy.baseAddress!
+      cache.input.withUnsafeBufferPointer { x in
+        weightTangent.withUnsafeBufferPointer { dW in
+          let (x, dW) = (x.baseAddress!, dW.baseAddress!)
+          Parallel.forEachRange(count: shape[0]) { images in
+            directForward(
+              x, shape: shape, images: images, weights: dW, bias: parameterTangent + bias.offset,
+              accumulate: false, into: dy)
+          }
+        }
+      }
+      guard let inputTangent else { return }
+      inputTangent.withUnsafeBufferPointer { dx in
+        weights.withUnsafeBufferPointer { w in
+          let (dx, w) = (dx.baseAddress!, w.baseAddress!)
+          Parallel.forEachRange(count: shape[0]) { images in
+            directForward(
+              dx, shape: shape, images: images, weights: w, bias: nil, accumulate: true, into: dy)
+          }
         }
       }
     }

@@ -54,8 +54,11 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
 
   /// What `backward` needs from `forward`.
   public struct Cache: Sendable {
-    /// The im2col matrix [P, K·K·C]: row (n·OH + i)·OW + j is the receptive field of y[n, i, j].
+    /// The im2col matrix [P, K·K·C]: row (n·OH + i)·OW + j is the receptive field of y[n, i, j]
+    /// (empty when the direct kernels ran, which read `input` in place).
     public let patches: Tensor<Scalar>
+    /// x [N, H, W, C] (kept without a copy).
+    public let input: Tensor<Scalar>
     /// [N, H, W, C] of the input.
     public let inputShape: [Int]
   }
@@ -67,6 +70,7 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
     precondition(
       input.rank == 4 && input.shape[3] == inputChannels,
       "input \(input.shape) is not [N, H, W, \(inputChannels)]")
+    if usesDirectKernels { return directForward(input, parameters) }
     let (N, H, W) = (input.shape[0], input.shape[1], input.shape[2])
     let (OH, OW) = outputSize(height: H, width: W)
     let (P, F, length) = (N * OH * OW, outputChannels, patchLength)
@@ -92,7 +96,7 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
         }
       }
     }
-    return (output, Cache(patches: patches, inputShape: input.shape))
+    return (output, Cache(patches: patches, input: input, inputShape: input.shape))
   }
 
   /// Accumulates ∂L/∂W += ∂L/∂yᵀ·patches and ∂L/∂b += column sums of ∂L/∂y [P, F]; returns
@@ -102,6 +106,10 @@ public struct Conv2D<Scalar: TensorScalar>: Sendable {
     _ outputGradient: Tensor<Scalar>, _ cache: Cache, _ parameters: Parameters<Scalar>,
     computeInputGradient: Bool = true
   ) -> Tensor<Scalar>? {
+    if usesDirectKernels {
+      return directBackward(
+        outputGradient, cache, parameters, computeInputGradient: computeInputGradient)
+    }
     let (P, F, length) = (cache.patches.shape[0], outputChannels, patchLength)
     precondition(
       outputGradient.count == P * F,

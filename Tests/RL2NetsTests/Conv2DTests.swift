@@ -133,7 +133,7 @@ final class Conv2DTests: XCTestCase {
     let (hidden, firstCache) = first.forward(images, parameters)
     let (features, secondCache) = second.forward(hidden, parameters)
     XCTAssertEqual(hidden.shape, [2, 13, 18, 16])
-    XCTAssertEqual(firstCache.patches.shape, [2 * 13 * 18, 75])
+    XCTAssertEqual(firstCache.input.shape, [2, 30, 40, 3], "16 filters: direct kernels")
     XCTAssertEqual(features.shape, [2, 5, 7, 16])
     let hiddenGradient = second.backward(features, secondCache, parameters)!
     XCTAssertEqual(hiddenGradient.shape, hidden.shape)
