@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import RL2Envs
 import RL2Math
+import RL2Training
 
 struct RenderCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -13,7 +14,13 @@ struct RenderCommand: ParsableCommand {
       --frame-interval, 2·--frame-interval, … of each episode (frame-e<episode>-t<step>.png, \
       --frames per episode) and map.png: the maze from above, the target cell in red, each \
       episode's trajectory in its own colour from a square start marker (episode 1 blue, 2 \
-      green, 3 orange, …). --benchmark instead times the raycaster and prints frames/s.
+      green, 3 orange, …). With --checkpoint a trained maze policy acts (its memory kept \
+      across the episodes, as in training); otherwise --policy. --benchmark instead times the \
+      raycaster and prints frames/s.
+      Examples:
+        rl2 render --maze-size 5 --maze-seed 3 --set test --out pictures
+        rl2 render --checkpoint runs/maze-m5-n2-trpo-seed1/checkpoints/iteration-0000100.checkpoint.json \
+          --set test --maze-seed 3 --episodes 2 --out pictures
       """
   )
 
@@ -46,6 +53,9 @@ struct RenderCommand: ParsableCommand {
       shortest path to the target).
       """)
   var policy: PolicyName = .explorer
+
+  @Option(help: "A maze checkpoint whose policy acts instead of --policy.")
+  var checkpoint: String?
 
   @Option(help: "Seed of the start poses and of the random policy.")
   var seed: UInt64 = 1
@@ -105,7 +115,7 @@ struct RenderCommand: ParsableCommand {
     let split: MazeSplit = set == .train ? .training : .test
     let configuration = MazeConfigurationSet(split: split, size: mazeSize, seed: setSeed)
       .configuration(id: mazeSeed)
-    let recording = play(MazeTask(configuration: configuration))
+    let recording = try play(MazeTask(configuration: configuration))
     try write(recording, to: directory)
     for (index, episode) in recording.episodes.enumerated() {
       Console.line(
@@ -116,9 +126,16 @@ struct RenderCommand: ParsableCommand {
     Console.line("wrote map.png and the frames to \(directory.path)")
   }
 
-  private func play(_ task: MazeTask) -> MazeTrialRecording {
+  private func play(_ task: MazeTask) throws -> MazeTrialRecording {
     let random = RandomStream(seed: seed)
     let frameSteps = Set((0..<frames).map { $0 * frameInterval })
+    if let checkpoint {
+      var network = try MazeNetworkPolicy(
+        checkpoint: URL(fileURLWithPath: checkpoint), random: random.stream("policy"))
+      return MazeTrialRecording.play(
+        task: task, episodes: episodes, policy: &network, random: random.stream("start"),
+        recordingFramesAt: frameSteps)
+    }
     switch policy {
     case .explorer:
       var explorer = MazeExplorer(task: task)

@@ -42,6 +42,14 @@ final class MazeCommandTests: XCTestCase {
     let text = try run(["eval", "--checkpoint", path.path, "--instances", "2", "--threads", "1"])
     XCTAssertEqual(text.status, 0, text.standardError)
     XCTAssertTrue(text.standardOutput.contains("episode  success"), text.standardOutput)
+    let pictures = runDirectory.appendingPathComponent("pictures")
+    let render = try run([
+      "render", "--checkpoint", path.path, "--maze-size", "5", "--maze-seed", "2", "--set", "test",
+      "--frames", "1", "--out", pictures.path,
+    ])
+    XCTAssertEqual(render.status, 0, render.standardError)
+    let map = try Data(contentsOf: pictures.appendingPathComponent("map.png"))
+    XCTAssertEqual(Array(map.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "map.png is a PNG")
     let wrong = try run(["eval", "--env", "bandit", "--checkpoint", path.path])
     XCTAssertNotEqual(wrong.status, 0)
     XCTAssertTrue(wrong.standardError.contains("maze run"), wrong.standardError)
