@@ -15,20 +15,34 @@ public final class ActorProcesses {
     return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
   }
 
-  public init(
+  public convenience init(
     executable: URL, count: Int, learner: Endpoint, trialsPerBatch: Int, logDirectory: URL,
     log: @escaping @Sendable (String) -> Void
   ) throws {
+    let parent = ProcessInfo.processInfo.processIdentifier
+    try self.init(executable: executable, count: count, logDirectory: logDirectory, log: log) {
+      [
+        "actor", "--learner", learner.description, "--trials", String(trialsPerBatch),
+        "--threads", "1", "--actor-id", "local-\($0)", "--exit-with-parent", String(parent),
+      ]
+    }
+    log(
+      "started \(count) actor processes (\(trialsPerBatch) trials per batch, 1 thread each); "
+        + "their logs are in \(logDirectory.path)")
+  }
+
+  /// `count` children of `executable`, child i with `arguments(i)`, its output in
+  /// `<logDirectory>/actor-<i>.log`.
+  public init(
+    executable: URL, count: Int, logDirectory: URL, log: @escaping @Sendable (String) -> Void,
+    arguments: (Int) -> [String]
+  ) throws {
     self.log = log
     try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
-    let parent = ProcessInfo.processInfo.processIdentifier
     processes = try (0..<count).map { i in
       let process = Process()
       process.executableURL = executable
-      process.arguments = [
-        "actor", "--learner", learner.description, "--trials", String(trialsPerBatch),
-        "--threads", "1", "--actor-id", "local-\(i)", "--exit-with-parent", String(parent),
-      ]
+      process.arguments = arguments(i)
       let url = logDirectory.appendingPathComponent("actor-\(i).log")
       FileManager.default.createFile(atPath: url.path, contents: nil)
       let output = try FileHandle(forWritingTo: url)
@@ -37,9 +51,6 @@ public final class ActorProcesses {
       try process.run()
       return process
     }
-    log(
-      "started \(count) actor processes (\(trialsPerBatch) trials per batch, 1 thread each); "
-        + "their logs are in \(logDirectory.path)")
   }
 
   /// Waits up to `grace` seconds for the actors to exit, then terminates the rest.

@@ -8,8 +8,12 @@ public enum EvaluationSet {
   public static let defaultSeed: UInt64 = 2016_11_02
 
   public static func streams(seed: UInt64, instances: Int) -> [RandomStream] {
-    let root = RandomStream(seed: seed).stream("evaluation")
-    return (0..<instances).map { root.stream(UInt64($0)) }
+    (0..<instances).map { stream(seed: seed, instance: $0) }
+  }
+
+  /// The stream of instance `instance` alone (what `streams` holds at that index).
+  public static func stream(seed: UInt64, instance: Int) -> RandomStream {
+    RandomStream(seed: seed).stream("evaluation").stream(UInt64(instance))
   }
 
   /// Instances for choosing hyperparameters: a separate family of streams under the same seed,

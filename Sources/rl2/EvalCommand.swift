@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import RL2Baselines
+import RL2Cluster
 import RL2Envs
 import RL2Math
 import RL2Training
@@ -49,10 +50,32 @@ struct EvalCommand: ParsableCommand {
   @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
   var threads = 0
 
+  @Option(
+    help: """
+      Maze only: evaluate through this coordinator's sweep (workers: `rl2 eval-worker`, or \
+      --workers local ones) instead of in this process.
+      """)
+  var coordinator: String?
+
+  @Option(
+    help: """
+      Maze only: `rl2 eval-worker` processes to start on this machine; with no --coordinator \
+      one is started in this process.
+      """)
+  var workers = 0
+
   func validate() throws {
     if instances < 1 { throw ValidationError("--instances must be at least 1, got \(instances)") }
     if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
     if let episodes, episodes < 1 { throw ValidationError("--episodes must be at least 1") }
+    if workers < 0 { throw ValidationError("--workers must be 0 or more") }
+    if let coordinator {
+      do {
+        _ = try Endpoint(parsing: coordinator)
+      } catch {
+        throw ValidationError("--coordinator \(error)")
+      }
+    }
   }
 
   func run() throws {
@@ -64,6 +87,10 @@ struct EvalCommand: ParsableCommand {
     }
     if kind != .maze, episodes != nil || mazeSize != nil {
       throw ValidationError("--episodes and --maze-size apply to maze checkpoints only")
+    }
+    if kind == .maze, coordinator != nil || workers > 0 {
+      try runSweep(url)
+      return
     }
     let result = try Training.evaluate(
       checkpoint: url, instances: instances, seed: seed, episodes: episodes, mazeSize: mazeSize)
@@ -84,6 +111,41 @@ struct EvalCommand: ParsableCommand {
         "per episode: "
           + result.episodeMeans.map { String(format: "%.3f", $0) }.joined(separator: " "))
     }
+  }
+
+  /// The maze evaluation as a coordinator sweep over workers.
+  func runSweep(_ url: URL) throws {
+    var options = Cluster.MazeSweepOptions(
+      checkpoint: url, instances: instances, seed: seed,
+      coordinator: try coordinator.map { try Endpoint(parsing: $0) }, localWorkers: workers,
+      logDirectory: url.deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("eval-workers"))
+    options.episodes = episodes
+    options.mazeSize = mazeSize
+    let stop = StopSignal()
+    stop.raiseOnInterrupt {}
+    let report = try Cluster.runMazeSweep(options, stop: stop) { line in
+      FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+    let maze = MazeEvaluationReport(report.metrics)
+    if json {
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      var object =
+        try JSONSerialization.jsonObject(with: try encoder.encode(maze)) as! [String: Any]
+      object["instances"] = report.total
+      object["sweep_id"] = Int(report.sweepID)
+      object["duplicates"] = report.duplicates
+      if maze.improvedShare == nil { object["improved_share"] = NSNull() }
+      let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+      print(String(decoding: data, as: UTF8.self))
+      return
+    }
+    print(
+      "sweep \(report.sweepID): \(report.completed)/\(report.total) test configurations, "
+        + "\(report.duplicates) duplicate results ignored")
+    let setting = try CheckpointStore.load(url).configuration.task
+    printTable3(maze, size: mazeSize ?? setting.mazeSize)
   }
 
   /// The evaluation as JSON; a maze's Table 3 keys sit at the top level beside the returns.

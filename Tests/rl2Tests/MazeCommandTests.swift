@@ -55,6 +55,61 @@ final class MazeCommandTests: XCTestCase {
     XCTAssertTrue(wrong.standardError.contains("maze run"), wrong.standardError)
   }
 
+  /// The proof of the coordinator's bookkeeping with real processes: a sweep over 160 test
+  /// configurations, one of its two workers SIGKILLed half-way, still evaluates every
+  /// configuration exactly once, with exactly the figures of the one-process evaluation.
+  func testASweepWithAWorkerKilledHalfWayEvaluatesEveryConfigurationOnce() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("maze")
+    let train = try run(
+      Self.tinyMaze.map { $0 == "2" ? "1" : $0 } + ["--run-dir", runDirectory.path])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
+    let name = try XCTUnwrap(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
+    let checkpoint = checkpoints.appendingPathComponent(name).path
+    let evaluation = [
+      "--checkpoint", checkpoint, "--instances", "160", "--episodes", "3", "--json",
+    ]
+    let local = try run(["eval", "--threads", "1"] + evaluation)
+    XCTAssertEqual(local.status, 0, local.standardError)
+    let expected = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
+
+    let coordinator = try RunningProcess([
+      "coordinator", "--endpoint", "tcp://127.0.0.1:0", "--test-configurations", "160",
+      "--lease-size", "2", "--lease-timeout", "3", "--actor-timeout", "1",
+    ])
+    addTeardownBlock { coordinator.kill() }
+    let line = try coordinator.waitForLine(containing: "coordinator listening on ", timeout: 30)
+    let endpoint = try XCTUnwrap(
+      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) })
+    let workers = try ["victim", "survivor"].map { id in
+      try RunningProcess([
+        "eval-worker", "--coordinator", endpoint, "--checkpoint", checkpoint, "--lease-size", "2",
+        "--actor-id", id,
+      ])
+    }
+    addTeardownBlock { for worker in workers { worker.kill() } }
+    let sweep = try RunningProcess(["eval", "--coordinator", endpoint] + evaluation)
+    addTeardownBlock { sweep.kill() }
+    _ = try sweep.waitForLine(containing: "/160 configurations evaluated", timeout: 60)
+    _ = try coordinator.waitForLine(containing: "sweep 1: 32/160", timeout: 60)
+    workers[0].kill()
+    XCTAssertEqual(sweep.waitForExit(timeout: 120), 0, sweep.output)
+    let json = try XCTUnwrap(sweep.output.split(separator: "\n").last { $0.hasPrefix("{") })
+    let swept = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    XCTAssertEqual(swept["instances"] as? Int, 160)
+    XCTAssertEqual(swept["duplicates"] as? Int, 0)
+    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
+      let (a, b) = (swept[key] as? [Double] ?? [], expected[key] as? [Double] ?? [])
+      XCTAssertEqual(a.count, 3, key)
+      for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-9, key) }
+    }
+    XCTAssertTrue(coordinator.output.contains("victim"), "the coordinator saw the victim")
+    XCTAssertTrue(coordinator.output.contains("lost"), coordinator.output)
+  }
+
   func makeTemporaryDirectory() throws -> URL {
     let url = FileManager.default.temporaryDirectory.appendingPathComponent(
       "rl2-maze-\(UUID().uuidString)")
