@@ -1,10 +1,18 @@
 // swift-tools-version: 6.0
+import Foundation
 import PackageDescription
 
 /// Release builds let clients specialize the generic numeric code of the libraries
 /// (`Tensor<Float>`, `GRU<Float>`, …) instead of calling it through witness tables.
+/// `RL2_TARGET_CPU=native` (or a CPU name such as `znver2`, `skylake`) compiles the Swift code
+/// for that CPU, so the SIMD kernels use AVX2 and FMA where it has them; the default build runs
+/// on any x86-64 (OpenBLAS picks its kernels at run time either way).
+let targetCPU: [String] = ProcessInfo.processInfo.environment["RL2_TARGET_CPU"].map {
+  ["-target-cpu", $0]
+} ?? []
+
 let crossModule: [SwiftSetting] = [
-  .unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))
+  .unsafeFlags(["-cross-module-optimization"] + targetCPU, .when(configuration: .release))
 ]
 
 let package = Package(
