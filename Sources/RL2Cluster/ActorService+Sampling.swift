@@ -19,6 +19,18 @@ struct SamplingLoop {
     /// Sampling waits for weights newer than this version (collection closed), if set.
     var pausedAt: UInt64?
     var sequence: UInt64 = 0
+    /// Trials per batch: the configured number, fewer when one batch of them would not fit in a
+    /// message (maze trials carry a 40×30 view per step).
+    var trialsPerBatch: Int
+  }
+
+  /// Bytes one message of trials may take: half the learner's default ZMQ_MAXMSGSIZE.
+  static let batchByteBudget = 128 << 20
+
+  /// The most trials of `shapes` one batch message holds within `batchByteBudget`.
+  static func trialsFitting(_ shapes: Training.Shapes) -> Int {
+    let bytesPerStep = 4 * shapes.inputWidth + 16
+    return max(1, batchByteBudget / max(1, shapes.stepCount * bytesPerStep))
   }
 
   let service: ActorService
@@ -70,8 +82,10 @@ struct SamplingLoop {
       session = try makeSession(welcome)
       service.log(
         "sampling for learner \(String(welcome.learnerIncarnation, radix: 16)) from weights "
-          + "version \(welcome.weights.version), \(service.configuration.trialsPerBatch) "
-          + "trials per batch")
+          + "version \(welcome.weights.version), \(session!.trialsPerBatch) trials per batch"
+          + (session!.trialsPerBatch < service.configuration.trialsPerBatch
+            ? " (fewer than --trials \(service.configuration.trialsPerBatch): a batch message "
+              + "holds at most \(Self.batchByteBudget >> 20) MB)" : ""))
     } catch {
       service.log("cannot follow this learner's welcome: \(error)")
     }
@@ -114,7 +128,9 @@ struct SamplingLoop {
     service.condition.withLock { service.statistics.weightsVersion = welcome.weights.version }
     return Session(
       welcome: welcome, sampler: sampler, parameters: parameters, push: push, sub: sub,
-      random: random, version: welcome.weights.version)
+      random: random, version: welcome.weights.version,
+      trialsPerBatch: min(
+        service.configuration.trialsPerBatch, Self.trialsFitting(sampler.shapes)))
   }
 
   /// Takes the newest message of the weights socket, waiting up to `wait` for one.
@@ -161,7 +177,7 @@ struct SamplingLoop {
   /// (the actor's index in the high 32 bits); each trial's task seed is the key of its stream.
   private mutating func sampleBatch() -> (Trajectories, BatchOrigin) {
     let session = self.session!
-    let B = service.configuration.trialsPerBatch
+    let B = session.trialsPerBatch
     let batchRandom = session.random.stream(session.sequence)
     let streams = (0..<B).map { batchRandom.stream(UInt64($0)) }
     let trajectories = session.sampler.trials(session.parameters, streams: streams)
