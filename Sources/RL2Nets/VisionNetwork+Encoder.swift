@@ -5,7 +5,7 @@ import RL2Math
 
 extension VisionNetwork {
   /// The convolutional encoder on n rows, with what its backward and tangent need.
-  struct EncoderChunk {
+  struct EncoderChunk: Sendable {
     let conv1: Conv2D<Scalar>.Cache
     /// relu(conv₁(image)) [n, OH₁, OW₁, F].
     let hidden: Tensor<Scalar>
@@ -52,16 +52,36 @@ extension VisionNetwork {
     return -1
   }
 
-  /// [f, E[a_prev], r_prev, d_prev] of the live rows [M, P + E + 2].
+  /// Bytes of one row's encoder activations: the image and both convolutions' outputs.
+  var encoderBytesPerRow: Int {
+    let a = architecture
+    let hidden = conv1Size.height * conv1Size.width * a.filters
+    return (self.input.imageCount + hidden + featureCount) * MemoryLayout<Scalar>.stride
+  }
+
+  /// The encoder's activations of chunk `index` of `cache.liveRows`: kept, or recomputed.
+  func encoded(_ cache: Cache, chunk index: Int, rows: Range<Int>, _ parameters: Parameters<Scalar>)
+    -> EncoderChunk
+  {
+    cache.encoded[index] ?? encode(cache.input, rows: cache.liveRows[rows], parameters)
+  }
+
+  /// [f, E[a_prev], r_prev, d_prev] of the live rows [M, P + E + 2], and the activations of the
+  /// chunks that fit in `encoderCacheBytes`.
   func encoderOutput(
     _ input: Tensor<Scalar>, rows: [Int], _ previousActions: [Int],
     _ parameters: Parameters<Scalar>
-  ) -> Tensor<Scalar> {
+  ) -> (Tensor<Scalar>, [EncoderChunk?]) {
     let (P, E) = (featureCount, architecture.actionEmbedding)
     let (width, I) = (P + E + 2, self.input.rowWidth)
     var output = Tensor<Scalar>(shape: [rows.count, width])
+    var kept: [EncoderChunk?] = []
+    var keptBytes = 0
     for chunk in chunks(rows.count) {
-      let features = encode(input, rows: rows[chunk], parameters).features
+      let encoded = encode(input, rows: rows[chunk], parameters)
+      keptBytes += chunk.count * encoderBytesPerRow
+      kept.append(keptBytes <= encoderCacheBytes ? encoded : nil)
+      let features = encoded.features
       output.withUnsafeMutableBufferPointer { out in
         features.withUnsafeBufferPointer { f in
           for i in 0..<chunk.count {
@@ -82,7 +102,7 @@ extension VisionNetwork {
         target[P + E + 1] = input.scalars[row * I + self.input.flagOffset]
       }
     }
-    return output
+    return (output, kept)
   }
 
   /// ∂L/∂[f, E[a], r, d] [M, P + E + 2] into the embedding's and the convolutions' gradients;
@@ -100,8 +120,8 @@ extension VisionNetwork {
         for j in 0..<E { target[j] += source[j] }
       }
     }
-    for chunk in chunks(cache.liveRows.count) {
-      let encoded = encode(cache.input, rows: cache.liveRows[chunk], parameters)
+    for (index, chunk) in chunks(cache.liveRows.count).enumerated() {
+      let encoded = encoded(cache, chunk: index, rows: chunk, parameters)
       var featuresGradient = Tensor<Scalar>(shape: encoded.features.shape)
       featuresGradient.withUnsafeMutableBufferPointer { df in
         gradient.withUnsafeBufferPointer { g in

@@ -41,8 +41,8 @@ extension VisionNetwork {
     let (P, E) = (featureCount, architecture.actionEmbedding)
     let width = P + E + 2
     var output = Tensor<Scalar>(shape: [cache.liveRows.count, width])
-    for chunk in chunks(cache.liveRows.count) {
-      let encoded = encode(cache.input, rows: cache.liveRows[chunk], parameters)
+    for (index, chunk) in chunks(cache.liveRows.count).enumerated() {
+      let encoded = encoded(cache, chunk: index, rows: chunk, parameters)
       let hiddenTangent = Activations.reluBackward(
         conv1.tangent(
           encoded.conv1, parameterTangent: parameterTangent, inputTangent: nil, parameters),

@@ -34,8 +34,9 @@ public struct VisionInputLayout: Sendable, Equatable, Codable {
 ///
 /// (Duan et al. 2016, appendix: 16 filters, embedding 256, FC 256, GRU 256). Batched over
 /// trials like `RecurrentNetwork`; the convolutional encoder runs on live rows only, in chunks
-/// of `encoderChunkRows`, and backward recomputes its activations chunk by chunk instead of
-/// keeping every im2col matrix of a batch.
+/// of `encoderChunkRows`; its activations are kept for backward and the tangent up to
+/// `encoderCacheBytes` and recomputed chunk by chunk beyond (a 50 000-step batch would need
+/// 1.6 GB).
 public struct VisionNetwork<Scalar: TensorScalar>: Sendable {
   public struct Architecture: Sendable, Equatable, Codable {
     public var filters = 16
@@ -60,6 +61,8 @@ public struct VisionNetwork<Scalar: TensorScalar>: Sendable {
   public let layout: ParameterLayout
   /// Live rows the convolutional encoder processes at once (bounds its im2col memory).
   public var encoderChunkRows = 512
+  /// Bytes of encoder activations (images, both convolutions' outputs) a forward pass keeps.
+  public var encoderCacheBytes = 768 << 20
   /// (height, width) after each convolution.
   let conv1Size: (height: Int, width: Int)
   let conv2Size: (height: Int, width: Int)
@@ -111,6 +114,8 @@ public struct VisionNetwork<Scalar: TensorScalar>: Sendable {
     let input: Tensor<Scalar>
     /// Rows t·B + b of the live steps [M]; the encoder ran on these only.
     let liveRows: [Int]
+    /// The encoder's activations of each chunk of `liveRows`, nil where they were not kept.
+    let encoded: [EncoderChunk?]
     /// a_{t−1} of each live row, −1 where there is none [M].
     let previousActions: [Int]
     /// The fully connected layer on [f, E[a], r, d] of the live rows [M, P + E + 2].
@@ -134,7 +139,7 @@ public struct VisionNetwork<Scalar: TensorScalar>: Sendable {
     precondition(live == nil || live!.count == T * B, "live mask must have T·B entries")
     let liveRows = (0..<(T * B)).filter { live?[$0] ?? true }
     let previousActions = liveRows.map { previousAction(input, row: $0) }
-    let fcInput = encoderOutput(input, rows: liveRows, previousActions, parameters)
+    let (fcInput, encoded) = encoderOutput(input, rows: liveRows, previousActions, parameters)
     let (fc, fcCache) = fullyConnected.forward(fcInput, parameters)
     let trunk = Activations.relu(fc)
     let D = architecture.fullyConnected
@@ -145,7 +150,7 @@ public struct VisionNetwork<Scalar: TensorScalar>: Sendable {
     let (logits, policyCache) = policyHead.forward(flatStates, parameters)
     let (values, valueCache) = valueHead.forward(flatStates, parameters)
     let cache = Cache(
-      stepCount: T, trialCount: B, input: input, liveRows: liveRows,
+      stepCount: T, trialCount: B, input: input, liveRows: liveRows, encoded: encoded,
       previousActions: previousActions, fullyConnected: fcCache, trunk: trunk, gru: gruCache,
       policyHead: policyCache, valueHead: valueCache)
     return (logits.reshaped([T, B, actionCount]), values.reshaped([T, B]), cache)

@@ -65,9 +65,17 @@ final class VisionNetworkTests: XCTestCase {
     XCTAssertLessThan(chunkedValues.maxAbsoluteDifference(to: wholeValues), 1e-12)
   }
 
-  /// L = Σ_live (c·logits + k·value), checked against central differences for every slice.
+  /// L = Σ_live (c·logits + k·value), checked against central differences for every slice,
+  /// with the encoder's activations kept (the default) and recomputed (no cache budget).
   func testGradientsMatchFiniteDifferences() {
-    let (network, parameters) = makeNetwork()
+    for budget in [VisionNetwork<Double>(input: VisionInputLayout()).encoderCacheBytes, 0] {
+      var (network, parameters) = makeNetwork()
+      network.encoderCacheBytes = budget
+      checkGradients(network, parameters)
+    }
+  }
+
+  func checkGradients(_ network: VisionNetwork<Double>, _ parameters: Parameters<Double>) {
     let (input, live) = makeInput(network)
     var random = RandomStream(seed: 21)
     let (T, B, A) = (3, 2, 3)
@@ -91,7 +99,14 @@ final class VisionNetworkTests: XCTestCase {
 
   /// J·θ̇ of the logits against the central difference of the logits along θ̇.
   func testLogitsTangentMatchesDirectionalDifference() {
-    let (network, parameters) = makeNetwork()
+    for budget in [VisionNetwork<Double>(input: VisionInputLayout()).encoderCacheBytes, 0] {
+      var (network, parameters) = makeNetwork()
+      network.encoderCacheBytes = budget
+      checkTangent(network, parameters)
+    }
+  }
+
+  func checkTangent(_ network: VisionNetwork<Double>, _ parameters: Parameters<Double>) {
     let (input, live) = makeInput(network)
     var random = RandomStream(seed: 33)
     let direction = (0..<parameters.count).map { _ in random.normal() }
