@@ -16,15 +16,15 @@ public final class ActorProcesses {
   }
 
   public convenience init(
-    executable: URL, count: Int, learner: Endpoint, trialsPerBatch: Int, logDirectory: URL,
-    log: @escaping @Sendable (String) -> Void
+    executable: URL, count: Int, learner: Endpoint, trialsPerBatch: Int,
+    coordinator: Endpoint? = nil, logDirectory: URL, log: @escaping @Sendable (String) -> Void
   ) throws {
     let parent = ProcessInfo.processInfo.processIdentifier
     try self.init(executable: executable, count: count, logDirectory: logDirectory, log: log) {
       [
         "actor", "--learner", learner.description, "--trials", String(trialsPerBatch),
         "--threads", "1", "--actor-id", "local-\($0)", "--exit-with-parent", String(parent),
-      ]
+      ] + (coordinator.map { ["--coordinator", $0.description] } ?? [])
     }
     log(
       "started \(count) actor processes (\(trialsPerBatch) trials per batch, 1 thread each); "

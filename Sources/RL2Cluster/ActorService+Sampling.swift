@@ -35,6 +35,10 @@ struct SamplingLoop {
 
   let service: ActorService
   var session: Session?
+  /// The coordinator's client, owned by the sampling thread like the other sockets.
+  var coordinator: CoordinatorClient?
+  /// Whether the last lease request failed (logged once until one succeeds again).
+  var leaseFailing = false
   var generation = 0
 
   init(service: ActorService) { self.service = service }
@@ -51,6 +55,8 @@ struct SamplingLoop {
         continue
       }
       receiveWeights(wait: session!.pausedAt == nil ? nil : .milliseconds(100))
+      // Paused actors stay alive in the coordinator's liveness table too.
+      coordinator?.heartbeatIfDue()
       guard session!.pausedAt == nil else { continue }
       let (trajectories, origin) = sampleBatch()
       guard send(trajectories, origin, stop: stop) else { continue }
@@ -180,7 +186,8 @@ struct SamplingLoop {
     let B = session.trialsPerBatch
     let batchRandom = session.random.stream(session.sequence)
     let streams = (0..<B).map { batchRandom.stream(UInt64($0)) }
-    let trajectories = session.sampler.trials(session.parameters, streams: streams)
+    let trajectories = session.sampler.trials(
+      session.parameters, streams: streams, configurationIDs: leasedConfigurations(B, session))
     let first = session.sequence * UInt64(B)
     let origin = BatchOrigin(
       actorID: service.configuration.actorID, actorIncarnation: service.incarnation,
@@ -204,6 +211,36 @@ struct SamplingLoop {
       if (try? session.push.send(bytes: payload)) == true { return true }
     }
     return false
+  }
+
+  /// B training configuration ids leased from the coordinator, or nil (no coordinator, not a
+  /// maze run, or no answer: the trials' streams draw their own, and the failure is logged).
+  mutating func leasedConfigurations(_ B: Int, _ session: Session) -> [Int]? {
+    guard session.sampler.takesConfigurationIDs,
+      let endpoint = service.configuration.coordinator
+    else { return nil }
+    do {
+      if coordinator == nil {
+        coordinator = try CoordinatorClient(
+          coordinator: endpoint, actorID: service.configuration.actorID)
+      }
+      if coordinator!.welcome == nil { try coordinator!.connect(timeout: 2) }
+      let lease = try coordinator!.requestLease(.training, configurations: B, timeout: 2)
+      guard lease.configurationIds.count == B else {
+        throw ClusterError.failed(
+          "a training lease of \(lease.configurationIds.count) ids for \(B) trials")
+      }
+      leaseFailing = false
+      return lease.configurationIds.map { Int($0) }
+    } catch {
+      if !leaseFailing {
+        service.log(
+          "no training lease from the coordinator at \(endpoint) (\(error)); trials "
+            + "draw their own configurations until it answers")
+      }
+      leaseFailing = true
+      return nil
+    }
   }
 }
 

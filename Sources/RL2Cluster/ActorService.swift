@@ -19,6 +19,9 @@ public struct ActorConfiguration: Sendable {
   public var helloBackoff = (first: 0.2, last: 5.0)
   /// Exit when this process stops being the parent (the local launcher's children).
   public var parentProcess: Int32?
+  /// A maze coordinator whose training leases say which configurations to play (nil: each
+  /// trial's stream draws its own).
+  public var coordinator: Endpoint?
 
   public init(learner: Endpoint, actorID: String) {
     self.learner = learner

@@ -45,6 +45,10 @@ public enum Cluster {
       "learner listening: control \(learner.control), data \(learner.data), "
         + "weights \(learner.weights)")
     var actors: ActorProcesses? = nil
+    // A maze run's local actors lease their training configurations from a coordinator here.
+    let coordinator =
+      configuration.task.kind == .maze && options.localActors > 0
+      ? try makeTrainingCoordinator(configuration, seed: configuration.seed, log: log) : nil
     if options.localActors > 0 {
       let perBatch =
         options.actorTrialsPerBatch > 0
@@ -54,11 +58,16 @@ public enum Cluster {
         executable: options.executable ?? ActorProcesses.currentExecutable,
         count: options.localActors,
         learner: learner.control.reachable(through: "127.0.0.1"), trialsPerBatch: perBatch,
+        coordinator: coordinator?.endpoint,
         logDirectory: runDirectory.appendingPathComponent("actors"), log: log)
     }
     defer {
       learner.shutdown(reason: stop.isRaised ? "the run was stopped" : "training finished")
       actors?.stop(grace: 5)
+      if let coordinator {
+        log("coordinator: \(coordinator.counts.trainingLeases) training leases granted")
+        coordinator.shutdown(reason: "training finished")
+      }
     }
     let source = RemoteTrialSource(
       service: learner, trialsPerIteration: configuration.trialsPerIteration,
@@ -66,6 +75,23 @@ public enum Cluster {
     return try Training.train(
       configuration: configuration, runDirectory: runDirectory, resume: resume, stop: stop,
       source: source, report: log)
+  }
+
+  /// An in-process coordinator on a free loopback port that leases the run's training
+  /// configurations.
+  static func makeTrainingCoordinator(
+    _ configuration: TrainingConfiguration, seed: UInt64, log: @escaping @Sendable (String) -> Void
+  ) throws -> CoordinatorService {
+    var book = LeaseBook.Configuration(
+      trainingCount: configuration.task.mazeConfigurations,
+      testCount: configuration.task.mazeConfigurations)
+    book.seed = seed
+    let service = try CoordinatorService(
+      CoordinatorService.Configuration(
+        endpoint: try Endpoint(parsing: "tcp://127.0.0.1:0"), book: book),
+      log: log)
+    log("coordinator for the training configurations listening on \(service.endpoint)")
+    return service
   }
 
   /// Runs an actor until its learner shuts it down or it is stopped.

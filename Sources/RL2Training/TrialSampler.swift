@@ -8,7 +8,9 @@ public struct TrialSampler: Sendable {
   /// Where the policy's parameters sit in the weights vector.
   public let layout: ParameterLayout
   public let shapes: Training.Shapes
-  private let sample: @Sendable (Parameters<Float>, [RandomStream]) -> Trajectories
+  private let sample: @Sendable (Parameters<Float>, [RandomStream], [Int]?) -> Trajectories
+  /// Whether trials play configurations that a coordinator can lease (the maze).
+  public let takesConfigurationIDs: Bool
 
   public init(configuration: TrainingConfiguration) {
     switch configuration.task.kind {
@@ -20,11 +22,16 @@ public struct TrialSampler: Sendable {
       let network = MazeAgent.makeNetwork(configuration)
       let setting = configuration.task
       let flag = Float(configuration.firstStepFlag)
-      self.init(layout: network.layout, shapes: Training.shapes(of: configuration)) {
-        parameters, streams in
+      let training = MazeConfigurationSet.training(
+        size: setting.mazeSize, count: setting.mazeConfigurations)
+      self.init(
+        layout: network.layout, shapes: Training.shapes(of: configuration),
+        takesConfigurationIDs: true
+      ) { parameters, streams, ids in
         MazeRollout.run(
           network: network, parameters: parameters,
-          configurations: MazeTrialSource.configurations(for: streams, setting: setting),
+          configurations: ids.map { $0.map { training.configuration(id: $0 % training.count) } }
+            ?? MazeTrialSource.configurations(for: streams, setting: setting),
           episodes: setting.episodes, horizon: setting.mazeEpisodeHorizon, streams: streams,
           firstStepFlag: flag
         ).trajectories
@@ -33,11 +40,12 @@ public struct TrialSampler: Sendable {
   }
 
   private init(
-    layout: ParameterLayout, shapes: Training.Shapes,
-    sample: @escaping @Sendable (Parameters<Float>, [RandomStream]) -> Trajectories
+    layout: ParameterLayout, shapes: Training.Shapes, takesConfigurationIDs: Bool,
+    sample: @escaping @Sendable (Parameters<Float>, [RandomStream], [Int]?) -> Trajectories
   ) {
     self.layout = layout
     self.shapes = shapes
+    self.takesConfigurationIDs = takesConfigurationIDs
     self.sample = sample
   }
 
@@ -51,7 +59,8 @@ public struct TrialSampler: Sendable {
     let episodes = configuration.task.episodes
     layout = policy.layout
     shapes = Training.shapes(configuration, distribution)
-    sample = { parameters, streams in
+    takesConfigurationIDs = false
+    sample = { parameters, streams, _ in
       Rollout.run(
         policy: policy, parameters: parameters, distribution: distribution, episodes: episodes,
         streams: streams, encoder: encoder)
@@ -66,8 +75,15 @@ public struct TrialSampler: Sendable {
     Parameters(layout: layout, random: &random)
   }
 
-  /// Trial b is driven by `streams[b]` (see `Rollout.run`).
-  public func trials(_ parameters: Parameters<Float>, streams: [RandomStream]) -> Trajectories {
-    sample(parameters, streams)
+  /// Trial b is driven by `streams[b]` (see `Rollout.run`); maze trials play training
+  /// configuration `configurationIDs[b]` when given (a coordinator's lease), else the one their
+  /// stream draws.
+  public func trials(
+    _ parameters: Parameters<Float>, streams: [RandomStream], configurationIDs: [Int]? = nil
+  ) -> Trajectories {
+    precondition(
+      configurationIDs.map { $0.count == streams.count } ?? true,
+      "\(configurationIDs?.count ?? 0) configuration ids for \(streams.count) trials")
+    return sample(parameters, streams, configurationIDs)
   }
 }

@@ -30,6 +30,13 @@ struct ActorCommand: ParsableCommand {
   @Option(help: "Exit when the process with this id stops being the parent (local launcher).")
   var exitWithParent: Int32?
 
+  @Option(
+    help: """
+      Maze runs: a coordinator tcp://HOST:PORT whose training leases choose the configurations \
+      each batch plays (without it, each trial's stream draws one).
+      """)
+  var coordinator: String?
+
   func validate() throws {
     guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -37,6 +44,13 @@ struct ActorCommand: ParsableCommand {
       _ = try Endpoint(parsing: learner)
     } catch {
       throw ValidationError("--learner \(error)")
+    }
+    if let coordinator {
+      do {
+        _ = try Endpoint(parsing: coordinator)
+      } catch {
+        throw ValidationError("--coordinator \(error)")
+      }
     }
   }
 
@@ -47,6 +61,7 @@ struct ActorCommand: ParsableCommand {
     configuration.trialsPerBatch = trials
     configuration.threads = threads
     configuration.parentProcess = exitWithParent
+    configuration.coordinator = try coordinator.map { try Endpoint(parsing: $0) }
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     let summary = try Cluster.runActor(configuration: configuration, stop: stop) {

@@ -55,13 +55,30 @@ final class MazeCommandTests: XCTestCase {
     XCTAssertTrue(wrong.standardError.contains("maze run"), wrong.standardError)
   }
 
+  /// The default distributed maze run: learner, an in-process coordinator, 2 actor processes
+  /// whose batches play the training configurations the coordinator leases them.
+  func testActorsLeaseTheirTrainingConfigurationsFromTheCoordinator() throws {
+    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("maze-actors")
+    let result = try run([
+      "train", "--env", "maze", "--maze-size", "3", "--maze-horizon", "20", "--batch-steps",
+      "80", "--iterations", "2", "--hidden", "8", "--actors", "2", "--eval-instances", "0",
+      "--threads", "1", "--run-dir", runDirectory.path,
+    ])
+    XCTAssertEqual(result.status, 0, result.standardError)
+    let line = try XCTUnwrap(
+      result.standardOutput.split(separator: "\n").first { $0.contains("training leases granted") },
+      result.standardOutput)
+    let granted = Int(line.split(separator: " ")[1]) ?? 0
+    XCTAssertGreaterThanOrEqual(granted, 2, String(line))
+    XCTAssertTrue(result.standardOutput.contains("iter 2/2"), result.standardOutput)
+  }
+
   /// The proof of the coordinator's bookkeeping with real processes: a sweep over 160 test
   /// configurations, one of its two workers SIGKILLed half-way, still evaluates every
   /// configuration exactly once, with exactly the figures of the one-process evaluation.
   func testASweepWithAWorkerKilledHalfWayEvaluatesEveryConfigurationOnce() throws {
     let runDirectory = try makeTemporaryDirectory().appendingPathComponent("maze")
-    let train = try run(
-      Self.tinyMaze.map { $0 == "2" ? "1" : $0 } + ["--run-dir", runDirectory.path])
+    let train = try run(Self.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
     XCTAssertEqual(train.status, 0, train.standardError)
     let checkpoints = runDirectory.appendingPathComponent("checkpoints")
     let name = try XCTUnwrap(
