@@ -35,12 +35,7 @@ public final class MazeEvaluationWorker {
       throw ClusterError.failed(
         "\(url.path) is a \(configuration.task.kind.rawValue) run; sweeps evaluate maze policies")
     }
-    network = MazeAgent.makeNetwork(configuration)
-    parameters = Parameters(layout: network.layout)
-    guard checkpoint.policy.values.count == parameters.count else {
-      throw CheckpointError.mismatch("the checkpoint's parameters do not fit its configuration")
-    }
-    parameters.setValues(checkpoint.policy.values)
+    (network, parameters) = try MazeAgent.loadPolicy(checkpoint, configuration: configuration)
     client = try CoordinatorClient(coordinator: coordinator, actorID: actorID)
     self.seed = seed
     self.log = log

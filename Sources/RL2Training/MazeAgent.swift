@@ -29,6 +29,21 @@ public struct MazeAgent: TrainableAgent {
     return VisionNetwork(input: VisionInputLayout(), architecture: architecture)
   }
 
+  /// The network of `configuration` with the policy parameters of `checkpoint`.
+  public static func loadPolicy(
+    _ checkpoint: Checkpoint, configuration: TrainingConfiguration
+  ) throws -> (VisionNetwork<Float>, Parameters<Float>) {
+    let network = makeNetwork(configuration)
+    let parameters = Parameters<Float>(layout: network.layout)
+    guard checkpoint.policy.values.count == parameters.count else {
+      throw CheckpointError.mismatch(
+        "the checkpoint holds \(checkpoint.policy.values.count) parameters, its configuration "
+          + "implies \(parameters.count)")
+    }
+    parameters.setValues(checkpoint.policy.values)
+    return (network, parameters)
+  }
+
   public func predictValues(_ trajectories: Trajectories) -> [Float] {
     valueHead.predict(network, policyParameters, trajectories)
   }

@@ -23,14 +23,8 @@ public struct MazeNetworkPolicy: MazePolicy {
       throw CheckpointError.mismatch(
         "\(url.path) is a \(configuration.task.kind.rawValue) run; pictures need a maze checkpoint")
     }
-    let network = MazeAgent.makeNetwork(configuration)
-    let parameters = Parameters<Float>(layout: network.layout)
-    guard checkpoint.policy.values.count == parameters.count else {
-      throw CheckpointError.mismatch(
-        "the checkpoint holds \(checkpoint.policy.values.count) parameters, its configuration "
-          + "implies \(parameters.count)")
-    }
-    parameters.setValues(checkpoint.policy.values)
+    let (network, parameters) = try MazeAgent.loadPolicy(
+      checkpoint, configuration: configuration)
     stepper = VisionStepper(network: network, parameters: parameters, trialCount: 1)
     row = [Float](repeating: 0, count: network.input.rowWidth)
     self.random = random

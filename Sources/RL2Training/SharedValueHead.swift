@@ -46,12 +46,10 @@ public struct SharedValueHead: Sendable {
     _ network: VisionNetwork<Float>, _ parameters: Parameters<Float>,
     _ trajectories: Trajectories, returns: [Float], maxKL: Double
   ) -> FitStatistics {
-    let live = trajectories.live
-    let liveReturns = zip(returns, live).filter { $0.1 }.map { Double($0.0) }
-    guard liveReturns.count > 1 else { return FitStatistics(loss: 0, policyKL: 0, backtracks: 0) }
-    returnMean = Statistics.mean(liveReturns)
-    returnScale = max(Statistics.variance(liveReturns).squareRoot(), 1e-6)
-    let targets = returns.map { Float((Double($0) - returnMean) / returnScale) }
+    guard let normalized = ValueBaseline.normalizedTargets(returns, live: trajectories.live)
+    else { return FitStatistics(loss: 0, policyKL: 0, backtracks: 0) }
+    (returnMean, returnScale) = (normalized.mean, normalized.scale)
+    let (targets, liveCount) = (normalized.targets, normalized.liveCount)
     let objective = PolicyObjective(
       policy: network, trajectories: trajectories,
       advantages: [Float](repeating: 0, count: returns.count))
@@ -68,7 +66,7 @@ public struct SharedValueHead: Sendable {
           network, parameters, on: trajectories.selecting(trials: trials),
           targets: trajectories.selectingRows(targets, trials: trials))
       }
-      loss /= Double(liveReturns.count)
+      loss /= Double(liveCount)
     }
     var statistics = FitStatistics(loss: loss, policyKL: 0, backtracks: 0)
     guardPolicy(

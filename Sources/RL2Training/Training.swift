@@ -89,14 +89,8 @@ public enum Training {
       if let episodes { configuration.task.episodes = episodes }
       if let mazeSize { configuration.task.mazeSize = mazeSize }
       try configuration.task.validate()
-      let network = MazeAgent.makeNetwork(configuration)
-      let parameters = Parameters<Float>(layout: network.layout)
-      guard checkpoint.policy.values.count == parameters.count else {
-        throw CheckpointError.mismatch(
-          "the checkpoint holds \(checkpoint.policy.values.count) parameters, its "
-            + "configuration implies \(parameters.count)")
-      }
-      parameters.setValues(checkpoint.policy.values)
+      let (network, parameters) = try MazeAgent.loadPolicy(
+        checkpoint, configuration: configuration)
       return MazeEvaluation.evaluate(
         network: network, parameters: parameters, setting: configuration.task, seed: seed,
         instances: instances, firstStepFlag: Float(configuration.firstStepFlag))

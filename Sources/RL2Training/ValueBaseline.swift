@@ -47,12 +47,11 @@ public struct ValueBaseline: Sendable {
   /// targets over the last epoch.
   @discardableResult
   public mutating func fit(_ trajectories: Trajectories, returns: [Float]) -> Double {
-    let live = trajectories.live
-    let liveReturns = zip(returns, live).filter { $0.1 }.map { Double($0.0) }
-    guard liveReturns.count > 1 else { return 0 }
-    returnMean = Statistics.mean(liveReturns)
-    returnScale = max(Statistics.variance(liveReturns).squareRoot(), 1e-6)
-    let targets = returns.map { Float((Double($0) - returnMean) / returnScale) }
+    guard let normalized = Self.normalizedTargets(returns, live: trajectories.live) else {
+      return 0
+    }
+    (returnMean, returnScale) = (normalized.mean, normalized.scale)
+    let (targets, liveCount) = (normalized.targets, normalized.liveCount)
     let B = trajectories.trialCount
     let size = min(configuration.minibatchTrials, B)
     var loss = 0.0
@@ -64,9 +63,21 @@ public struct ValueBaseline: Sendable {
         let minibatchTargets = trajectories.selectingRows(targets, trials: trials)
         loss += step(on: minibatch, targets: minibatchTargets)
       }
-      loss /= Double(liveReturns.count)
+      loss /= Double(liveCount)
     }
     return loss
+  }
+
+  /// The regression targets (R − mean)/scale of the live steps' returns, with the mean and the
+  /// standard deviation (at least 1e-6) they were normalized by; nil with fewer than two.
+  static func normalizedTargets(_ returns: [Float], live: [Bool]) -> (
+    targets: [Float], mean: Double, scale: Double, liveCount: Int
+  )? {
+    let liveReturns = zip(returns, live).filter { $0.1 }.map { Double($0.0) }
+    guard liveReturns.count > 1 else { return nil }
+    let mean = Statistics.mean(liveReturns)
+    let scale = max(Statistics.variance(liveReturns).squareRoot(), 1e-6)
+    return (returns.map { Float((Double($0) - mean) / scale) }, mean, scale, liveReturns.count)
   }
 
   /// One Adam step on ½·mean (V − y)² over the minibatch's live steps; returns Σ (V − y)².
