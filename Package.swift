@@ -7,9 +7,10 @@ import PackageDescription
 /// `RL2_TARGET_CPU=native` (or a CPU name such as `znver2`, `skylake`) compiles the Swift code
 /// for that CPU, so the SIMD kernels use AVX2 and FMA where it has them; the default build runs
 /// on any x86-64 (OpenBLAS picks its kernels at run time either way).
-let targetCPU: [String] = ProcessInfo.processInfo.environment["RL2_TARGET_CPU"].map {
-  ["-target-cpu", $0]
-} ?? []
+let targetCPU: [String] =
+  ProcessInfo.processInfo.environment["RL2_TARGET_CPU"].map {
+    ["-target-cpu", $0]
+  } ?? []
 
 let crossModule: [SwiftSetting] = [
   .unsafeFlags(["-cross-module-optimization"] + targetCPU, .when(configuration: .release))

@@ -19,6 +19,8 @@ public struct ActorConfiguration: Sendable {
   public var helloBackoff = (first: 0.2, last: 5.0)
   /// Exit when this process stops being the parent (the local launcher's children).
   public var parentProcess: Int32?
+  /// CURVE keys for a learner that requires them; `nil`: plain TCP.
+  public var security: ClientSecurity?
 
   public init(learner: Endpoint, actorID: String) {
     self.learner = learner
@@ -73,7 +75,11 @@ public final class ActorService: @unchecked Sendable {
     self.log = log
     incarnation = makeIncarnation()
     context = try Context(ioThreads: 1)
-    settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    settings.curve = configuration.security.map {
+      .client($0.keys, serverPublicKey: $0.serverPublicKey)
+    }
+    self.settings = settings
   }
 
   /// Runs until the learner says shut down, `stop` is raised or the parent process is gone.

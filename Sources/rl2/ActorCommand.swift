@@ -30,6 +30,8 @@ struct ActorCommand: ParsableCommand {
   @Option(help: "Exit when the process with this id stops being the parent (local launcher).")
   var exitWithParent: Int32?
 
+  @OptionGroup var security: ClientSecurityOptions
+
   func validate() throws {
     guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
     guard threads >= 1 else { throw ValidationError("--threads must be at least 1") }
@@ -47,6 +49,7 @@ struct ActorCommand: ParsableCommand {
     configuration.trialsPerBatch = trials
     configuration.threads = threads
     configuration.parentProcess = exitWithParent
+    configuration.security = try security.load()
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     let summary = try Cluster.runActor(configuration: configuration, stop: stop) {
