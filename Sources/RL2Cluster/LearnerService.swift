@@ -219,10 +219,11 @@ public final class LearnerService: @unchecked Sendable {
 
   // MARK: Shared bookkeeping
 
-  /// Counts and logs a refused message; the first few of each reason in full, then every
-  /// thousandth, so a flood cannot fill the log.
+  /// Counts and logs a refused message; the first few of each kind of reason (numbers aside) in
+  /// full, then every thousandth, so a flood cannot fill the log — nor, with a new number in
+  /// every message, the table of reasons.
   func reject(_ reason: String, from sender: String) {
-    let key = String(reason.prefix(80))
+    let key = String(reason.prefix(80)).replacing(/[0-9]+/, with: "#")
     let count = condition.withLock {
       counters.rejected += 1
       counters.rejections[key, default: 0] += 1
