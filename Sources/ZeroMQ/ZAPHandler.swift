@@ -21,7 +21,7 @@ extension ZeroMQ {
   /// … zap.refusedCount …
   /// ```
   ///
-  /// The thread ends when the context shuts down (``Context/shutdown()``) or at ``stop()``.
+  /// The thread ends, closing its socket, when the context shuts down (``Context/shutdown()``).
   public final class ZAPHandler: @unchecked Sendable {
     /// Where libzmq sends authentication requests (fixed by RFC 27).
     public static let endpoint = "inproc://zeromq.zap.01"
@@ -33,7 +33,6 @@ extension ZeroMQ {
     // Guarded by `lock`.
     private var admitted = 0
     private var refused = 0
-    private var stopping = false
 
     /// Binds the handler's socket in `context` and starts its thread.
     ///
@@ -72,22 +71,17 @@ extension ZeroMQ {
     /// Connections refused so far: keys not on the allowlist, or requests that are not CURVE.
     public var refusedCount: Int { lock.withLock { refused } }
 
-    /// Ends the thread within a tenth of a second; connections after that fail authentication.
-    public func stop() { lock.withLock { stopping = true } }
-
-    private var isStopping: Bool { lock.withLock { stopping } }
-
     private func serve(_ socket: Socket) {
       defer { socket.close() }
-      while !isStopping {
+      while true {
         do {
-          guard let request = try socket.receiveMessage(timeout: .milliseconds(100)) else {
-            continue
-          }
+          guard let request = try socket.receiveMessage() else { continue }
           try socket.send(reply(to: request.frames))
         } catch {
           if error.isContextTerminated { return }
           log("authentication handler: \(error)")
+          // An error that repeats is logged at most ten times a second.
+          Thread.sleep(forTimeInterval: 0.1)
         }
       }
     }
