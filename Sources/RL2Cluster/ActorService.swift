@@ -22,6 +22,8 @@ public struct ActorConfiguration: Sendable {
   /// A maze coordinator whose training leases say which configurations to play (nil: each
   /// trial's stream draws its own).
   public var coordinator: Endpoint?
+  /// CURVE keys for a learner that requires them; `nil`: plain TCP.
+  public var security: ClientSecurity?
 
   public init(learner: Endpoint, actorID: String) {
     self.learner = learner
@@ -76,7 +78,11 @@ public final class ActorService: @unchecked Sendable {
     self.log = log
     incarnation = makeIncarnation()
     context = try Context(ioThreads: 1)
-    settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    settings.curve = configuration.security.map {
+      .client($0.keys, serverPublicKey: $0.serverPublicKey)
+    }
+    self.settings = settings
   }
 
   /// Runs until the learner says shut down, `stop` is raised or the parent process is gone.

@@ -17,6 +17,10 @@ public enum Cluster {
     public var actorTrialsPerBatch = 0
     /// The `rl2` executable the local launcher starts.
     public var executable: URL?
+    /// CURVE keys and allowed actors (`rl2 learner --server-key`); local actors need none, as
+    /// `rl2 train` binds loopback only.
+    public var security: ServerSecurity?
+    public var allowsInsecureBinding = false
 
     public init(endpoint: Endpoint) { self.endpoint = endpoint }
   }
@@ -40,6 +44,8 @@ public enum Cluster {
     service.maxPolicyLag = options.maxPolicyLag
     service.actorTimeout = options.actorTimeout
     service.heartbeatInterval = options.heartbeatInterval
+    service.security = options.security
+    service.allowsInsecureBinding = options.allowsInsecureBinding
     let learner = try LearnerService(service, log: log)
     log(
       "learner listening: control \(learner.control), data \(learner.data), "

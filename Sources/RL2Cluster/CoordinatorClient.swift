@@ -19,6 +19,7 @@ import ZeroMQ
 /// ```
 ///
 /// One-shot commands need no hello: `try client.request(.statusRequest(.init()), timeout: 3)`.
+/// A service that requires CURVE needs `security`; without the right keys it never answers.
 /// An actor the coordinator has forgotten (it restarted, or declared this one lost) is told so;
 /// the lease and result calls then say hello again and retry once.
 public final class CoordinatorClient {
@@ -35,13 +36,15 @@ public final class CoordinatorClient {
   private let socket: Socket
   private var lastSent = 0.0
 
-  public init(coordinator: Endpoint, actorID: String) throws {
+  public init(coordinator: Endpoint, actorID: String, security: ClientSecurity? = nil) throws {
     self.coordinator = coordinator
     self.actorID = actorID
     incarnation = makeIncarnation()
     context = try Context(ioThreads: 1, lingersByDefault: false)
     socket = try Socket(context: context, type: .dealer)
-    try SocketSettings(maximumMessageBytes: 16 << 20).apply(to: socket, highWaterMark: 100)
+    var settings = SocketSettings(maximumMessageBytes: 16 << 20)
+    settings.curve = security.map { .client($0.keys, serverPublicKey: $0.serverPublicKey) }
+    try settings.apply(to: socket, highWaterMark: 100)
     try socket.setOption(.immediate, value: true)
     try socket.connect(to: coordinator.description)
   }

@@ -15,7 +15,7 @@ extension CoordinatorService {
     while !isStopping {
       do {
         if let message = try socket.receiveMessage(timeout: .milliseconds(50)) {
-          handle(message, on: socket)
+          handle(message) { _ = try? socket.send($0, flags: .dontWait) }
         }
       } catch {
         if error.isContextTerminated { return }
@@ -30,14 +30,15 @@ extension CoordinatorService {
     }
   }
 
-  private func handle(_ message: Message, on socket: Socket) {
+  /// Answers one message through `send`; the loop's socket, or a test's collector.
+  func handle(_ message: Message, send: (Message) -> Void) {
     guard message.frames.count == 2 else {
       reject("message of \(message.frames.count) frames, expected 2", from: "a peer")
       return
     }
     let routingID = message.frames[0]
-    let reply: Reply = { body in
-      _ = try? socket.send(Message([routingID, Rl2_V1_Envelope(body).encoded]), flags: .dontWait)
+    func reply(_ body: Rl2_V1_Envelope.OneOf_Body) {
+      send(Message([routingID, Rl2_V1_Envelope(body).encoded]))
     }
     let envelope: Rl2_V1_Envelope
     do {

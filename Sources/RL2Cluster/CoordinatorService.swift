@@ -16,7 +16,9 @@ import ZeroMQ
 /// - start sweep → sweep started, sweep report requests → the Table 3 metrics so far, status.
 ///
 /// Every refused message is counted, logged with its reason and answered with a Reject where a
-/// reply can reach the sender; nothing a peer sends stops the service.
+/// reply can reach the sender; nothing a peer sends stops the service. With `security` set the
+/// socket is a CURVE server and a ZAP handler admits only the allowed client keys; without it,
+/// binding an address other hosts can reach is refused unless `allowsInsecureBinding`.
 ///
 /// ```swift
 /// let coordinator = try CoordinatorService(
@@ -36,6 +38,10 @@ public final class CoordinatorService: @unchecked Sendable {
     /// Seconds without any message after which an actor counts as lost.
     public var actorTimeout = 6.0
     public var maximumMessageBytes = 16 << 20
+    /// CURVE keys and the allowed clients; `nil`: plain TCP.
+    public var security: ServerSecurity?
+    /// Bind a non-loopback address without `security` (with a warning) instead of refusing.
+    public var allowsInsecureBinding = false
 
     public init(endpoint: Endpoint, book: LeaseBook.Configuration) {
       self.endpoint = endpoint
@@ -70,6 +76,8 @@ public final class CoordinatorService: @unchecked Sendable {
   public let endpoint: Endpoint
 
   let context: Context
+  /// Admits the allowed client keys when `security` is set.
+  let authenticator: ZAPHandler?
   let log: @Sendable (String) -> Void
   let condition = NSCondition()
   // Guarded by `condition`.
@@ -88,9 +96,19 @@ public final class CoordinatorService: @unchecked Sendable {
     self.log = log
     book = LeaseBook(configuration.book)
     incarnation = makeIncarnation()
+    try configuration.endpoint.checkExposure(
+      isSecured: configuration.security != nil,
+      allowsInsecure: configuration.allowsInsecureBinding, log: log)
     context = try Context(ioThreads: 1)
+    var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    if let security = configuration.security {
+      authenticator = try ZAPHandler(
+        context: context, allowedKeys: security.allowedClientKeys, log: log)
+      settings.curve = .server(secretKey: security.keys.secretKey)
+    } else {
+      authenticator = nil
+    }
     let router = try Socket(context: context, type: .router)
-    let settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
     try settings.apply(to: router, highWaterMark: 1000)
     endpoint = try bind(router, to: configuration.endpoint)
     let socket = UncheckedSendable(router)
@@ -137,6 +155,9 @@ public final class CoordinatorService: @unchecked Sendable {
   public var leaseBook: LeaseBook { condition.withLock { book } }
 
   public var counts: Counters { condition.withLock { counters } }
+
+  /// Connections the ZAP handler refused (keys not allowed, or not CURVE); 0 without security.
+  public var refusedConnections: Int { authenticator?.refusedCount ?? 0 }
 
   /// The actors now registered.
   public var liveActors: [ActorTable.Entry] {

@@ -37,8 +37,12 @@ public struct Endpoint: Hashable, Sendable, CustomStringConvertible {
   /// Binds every interface.
   public var isWildcard: Bool { host == "*" || host == "0.0.0.0" || host == "::" }
 
+  /// `localhost`, `::1` or an IPv4 address 127.x.y.z — not a host name that merely starts
+  /// with "127.", which may resolve anywhere.
   public var isLoopback: Bool {
-    host == "localhost" || host.hasPrefix("127.") || host == "::1"
+    let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+    return host == "localhost" || host == "::1"
+      || (octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil })
   }
 
   /// This endpoint with a wildcard host replaced by `host` (how a peer reaches it).

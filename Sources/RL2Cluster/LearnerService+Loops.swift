@@ -16,7 +16,7 @@ extension LearnerService {
     while !isStopping {
       do {
         if let message = try socket.receiveMessage(timeout: .milliseconds(100)) {
-          handleControl(message, on: socket)
+          handleControl(message) { _ = try? socket.send($0, flags: .dontWait) }
         }
       } catch {
         if error.isContextTerminated { return }
@@ -30,14 +30,15 @@ extension LearnerService {
     }
   }
 
-  private func handleControl(_ message: Message, on socket: Socket) {
+  /// Answers one control message through `send`; the loop's socket, or a test's collector.
+  func handleControl(_ message: Message, send: (Message) -> Void) {
     guard message.frames.count == 2 else {
       reject("control message of \(message.frames.count) frames, expected 2", from: "a peer")
       return
     }
     let (routingID, payload) = (message.frames[0], message.frames[1])
-    let reply = { (body: Rl2_V1_Envelope.OneOf_Body) in
-      _ = try? socket.send(Message([routingID, Rl2_V1_Envelope(body).encoded]), flags: .dontWait)
+    func reply(_ body: Rl2_V1_Envelope.OneOf_Body) {
+      send(Message([routingID, Rl2_V1_Envelope(body).encoded]))
     }
     let envelope: Rl2_V1_Envelope
     do {

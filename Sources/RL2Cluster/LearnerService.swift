@@ -18,6 +18,10 @@ import ZeroMQ
 /// Usage: `let service = try LearnerService(configuration, log: print)`, then per iteration
 /// `publish(version:values:)`, `nextBatch(timeout:)` until enough trials, `closeCollection`;
 /// `shutdown(reason:)` at the end tells every actor to exit.
+///
+/// With `security` set, all three sockets are CURVE servers and a ZAP handler admits only the
+/// allowed actor keys; without it, binding an address other hosts can reach is refused unless
+/// `allowsInsecureBinding`.
 public final class LearnerService: @unchecked Sendable {
   public struct Configuration: Sendable {
     public var control: Endpoint
@@ -33,6 +37,10 @@ public final class LearnerService: @unchecked Sendable {
     public var maximumMessageBytes = 256 << 20
     /// Validated batches waiting for the trainer beyond this are dropped (and counted).
     public var queueLimit = 8192
+    /// CURVE keys and the allowed actors; `nil`: plain TCP.
+    public var security: ServerSecurity?
+    /// Bind a non-loopback address without `security` (with a warning) instead of refusing.
+    public var allowsInsecureBinding = false
 
     /// Data and weights on the two ports after `control` (or free ports when it is port 0).
     public init(control: Endpoint, spec: Rl2_V1_ExperimentSpec, expectation: BatchExpectation) {
@@ -63,6 +71,8 @@ public final class LearnerService: @unchecked Sendable {
   public let weights: Endpoint
 
   let context: Context
+  /// Admits the allowed actor keys when `security` is set.
+  let authenticator: ZAPHandler?
   let log: @Sendable (String) -> Void
   let condition = NSCondition()
   // Guarded by `condition`.
@@ -83,8 +93,20 @@ public final class LearnerService: @unchecked Sendable {
     self.configuration = configuration
     self.log = log
     incarnation = makeIncarnation()
+    for endpoint in [configuration.control, configuration.data, configuration.weights] {
+      try endpoint.checkExposure(
+        isSecured: configuration.security != nil,
+        allowsInsecure: configuration.allowsInsecureBinding, log: log)
+    }
     context = try Context(ioThreads: 1)
-    let settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
+    if let security = configuration.security {
+      authenticator = try ZAPHandler(
+        context: context, allowedKeys: security.allowedClientKeys, log: log)
+      settings.curve = .server(secretKey: security.keys.secretKey)
+    } else {
+      authenticator = nil
+    }
     let router = try Socket(context: context, type: .router)
     let pull = try Socket(context: context, type: .pull)
     let pub = try Socket(context: context, type: .pub)
@@ -168,6 +190,9 @@ public final class LearnerService: @unchecked Sendable {
     condition.withLock { Array(actors.entries.values).sorted { $0.index < $1.index } }
   }
 
+  /// Connections the ZAP handler refused (keys not allowed, or not CURVE); 0 without security.
+  public var refusedConnections: Int { authenticator?.refusedCount ?? 0 }
+
   /// Every rejection reason since the start, with its count.
   public var rejectionTotals: [String: Int] { condition.withLock { totalRejections } }
 
@@ -194,10 +219,11 @@ public final class LearnerService: @unchecked Sendable {
 
   // MARK: Shared bookkeeping
 
-  /// Counts and logs a refused message; the first few of each reason in full, then every
-  /// thousandth, so a flood cannot fill the log.
+  /// Counts and logs a refused message; the first few of each kind of reason (numbers aside) in
+  /// full, then every thousandth, so a flood cannot fill the log — nor, with a new number in
+  /// every message, the table of reasons.
   func reject(_ reason: String, from sender: String) {
-    let key = String(reason.prefix(80))
+    let key = String(reason.prefix(80)).replacing(/[0-9]+/, with: "#")
     let count = condition.withLock {
       counters.rejected += 1
       counters.rejections[key, default: 0] += 1

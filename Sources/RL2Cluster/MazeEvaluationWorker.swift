@@ -25,7 +25,8 @@ public final class MazeEvaluationWorker {
 
   public init(
     checkpoint url: URL, coordinator: Endpoint, actorID: String, seed: UInt64,
-    mazeSize: Int? = nil, log: @escaping @Sendable (String) -> Void
+    mazeSize: Int? = nil, security: ClientSecurity? = nil,
+    log: @escaping @Sendable (String) -> Void
   ) throws {
     let checkpoint = try CheckpointStore.load(url)
     var configuration = checkpoint.configuration
@@ -36,7 +37,7 @@ public final class MazeEvaluationWorker {
         "\(url.path) is a \(configuration.task.kind.rawValue) run; sweeps evaluate maze policies")
     }
     (network, parameters) = try MazeAgent.loadPolicy(checkpoint, configuration: configuration)
-    client = try CoordinatorClient(coordinator: coordinator, actorID: actorID)
+    client = try CoordinatorClient(coordinator: coordinator, actorID: actorID, security: security)
     self.seed = seed
     self.log = log
   }

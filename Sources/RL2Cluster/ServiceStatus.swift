@@ -73,8 +73,11 @@ public struct ServiceStatus: Codable, Sendable, Equatable {
   }
 
   /// Asks the service at `endpoint` (learner control socket or coordinator) for its status.
-  public static func fetch(from endpoint: Endpoint, timeout: Double) throws -> ServiceStatus {
-    let client = try CoordinatorClient(coordinator: endpoint, actorID: "rl2-status")
+  public static func fetch(
+    from endpoint: Endpoint, timeout: Double, security: ClientSecurity? = nil
+  ) throws -> ServiceStatus {
+    let client = try CoordinatorClient(
+      coordinator: endpoint, actorID: "rl2-status", security: security)
     let reply = try client.request(.statusRequest(Rl2_V1_StatusRequest()), timeout: timeout)
     guard case .status(let status) = reply.body else {
       throw ClusterError.failed("\(endpoint) answered a status request with \(reply.bodyName)")

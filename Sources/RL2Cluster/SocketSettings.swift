@@ -2,7 +2,8 @@ import Foundation
 import ZeroMQ
 
 /// The transport settings every service socket gets: bounded messages, short linger, ZMTP
-/// heartbeats (so a dead TCP peer is noticed) and reconnects with back-off.
+/// heartbeats (so a dead TCP peer is noticed), reconnects with back-off and, when keys are
+/// configured, CURVE.
 struct SocketSettings: Sendable {
   var maximumMessageBytes: Int
   var linger: Duration = .milliseconds(200)
@@ -10,6 +11,7 @@ struct SocketSettings: Sendable {
   var heartbeatTimeout: Duration = .seconds(5)
   var reconnectInterval: Duration = .milliseconds(100)
   var reconnectIntervalMax: Duration = .seconds(5)
+  var curve: CurveRole?
 
   func apply(to socket: Socket, highWaterMark: Int) throws(ZeroMQError) {
     try socket.setOption(.maximumMessageSize, value: maximumMessageBytes)
@@ -21,6 +23,7 @@ struct SocketSettings: Sendable {
     try socket.setOption(.reconnectIntervalMax, value: reconnectIntervalMax)
     try socket.setOption(.sendHighWaterMark, value: highWaterMark)
     try socket.setOption(.receiveHighWaterMark, value: highWaterMark)
+    try curve?.apply(to: socket)
   }
 }
 

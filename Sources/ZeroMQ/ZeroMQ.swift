@@ -62,3 +62,4 @@ public typealias Message = ZeroMQ.Message
 public typealias Poller = ZeroMQ.Poller
 public typealias CurveKeyPair = ZeroMQ.CurveKeyPair
 public typealias Z85 = ZeroMQ.Z85
+public typealias ZAPHandler = ZeroMQ.ZAPHandler

@@ -36,6 +36,7 @@ struct ActorCommand: ParsableCommand {
       each batch plays (without it, each trial's stream draws one).
       """)
   var coordinator: String?
+  @OptionGroup var security: ClientSecurityOptions
 
   func validate() throws {
     guard trials >= 1 else { throw ValidationError("--trials must be at least 1") }
@@ -62,6 +63,7 @@ struct ActorCommand: ParsableCommand {
     configuration.threads = threads
     configuration.parentProcess = exitWithParent
     configuration.coordinator = try coordinator.map { try Endpoint(parsing: $0) }
+    configuration.security = try security.load()
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     let summary = try Cluster.runActor(configuration: configuration, stop: stop) {

@@ -14,9 +14,13 @@ struct CoordinatorCommand: ParsableCommand {
       without its result after --lease-timeout seconds, or whose actor is lost, goes to the \
       next requester, and each id's result is recorded exactly once. Logs actors joining and \
       lost, expired and re-issued leases, and sweep progress. SIGINT/SIGTERM: exit 0.
+      Binding an address other hosts can reach needs CURVE keys (--server-key, \
+      --allowed-keys; see `rl2 keygen`) or --insecure.
       Example:
-        rl2 coordinator --endpoint tcp://*:5600
-        rl2 status --coordinator tcp://coordinator-host:5600
+        rl2 coordinator --endpoint tcp://*:5600 --server-key keys/coordinator.key \
+          --allowed-keys keys/allowed-workers
+        rl2 status --coordinator tcp://coordinator-host:5600 --client-key keys/admin.key \
+          --server-public-key keys/coordinator.pub
       """
   )
 
@@ -41,6 +45,8 @@ struct CoordinatorCommand: ParsableCommand {
 
   @Option(help: "Seed of the stream training ids are drawn from.")
   var seed: UInt64 = 0
+
+  @OptionGroup var security: ServerSecurityOptions
 
   func validate() throws {
     do {
@@ -68,6 +74,8 @@ struct CoordinatorCommand: ParsableCommand {
       endpoint: try Endpoint(parsing: endpoint), book: book)
     configuration.actorTimeout = actorTimeout
     configuration.heartbeatInterval = min(1, actorTimeout / 4)
+    configuration.security = try security.load()
+    configuration.allowsInsecureBinding = security.insecure
     return configuration
   }
 

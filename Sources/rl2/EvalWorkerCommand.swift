@@ -40,6 +40,8 @@ struct EvalWorkerCommand: ParsableCommand {
   @Option(help: "Exit when the process with this id stops being the parent (local launcher).")
   var exitWithParent: Int32?
 
+  @OptionGroup var security: ClientSecurityOptions
+
   func validate() throws {
     guard leaseSize >= 1 else { throw ValidationError("--lease-size must be at least 1") }
     do {
@@ -53,7 +55,7 @@ struct EvalWorkerCommand: ParsableCommand {
     let worker = try MazeEvaluationWorker(
       checkpoint: URL(fileURLWithPath: checkpoint), coordinator: try Endpoint(parsing: coordinator),
       actorID: actorID ?? "\(ProcessInfo.processInfo.hostName)-\(getpid())", seed: seed,
-      mazeSize: mazeSize, log: Console.line)
+      mazeSize: mazeSize, security: try security.load(), log: Console.line)
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     if let parent = exitWithParent {

@@ -14,9 +14,13 @@ struct LearnerCommand: ParsableCommand {
       default: each iteration uses only trials of the current weights version. Writes the run \
       directory as `rl2 train` does and resumes from it with --resume. SIGINT/SIGTERM: final \
       checkpoint, actors told to stop, exit 0.
+      Binding an address other hosts can reach needs CURVE keys (--server-key, \
+      --allowed-keys; see `rl2 keygen`) or --insecure.
       Example:
-        rl2 learner --endpoint tcp://*:5555 --env bandit --arms 50 --episodes 500
-        rl2 actor --learner tcp://learner-host:5555      (on each actor machine)
+        rl2 learner --endpoint tcp://*:5555 --env bandit --arms 50 --episodes 500 \
+          --server-key keys/learner.key --allowed-keys keys/allowed-actors
+        rl2 actor --learner tcp://learner-host:5555 --client-key keys/actor-1.key \
+          --server-public-key keys/learner.pub      (on each actor machine)
       """
   )
 
@@ -26,6 +30,8 @@ struct LearnerCommand: ParsableCommand {
   var endpoint = "tcp://127.0.0.1:5555"
 
   @OptionGroup var cluster: LearnerServiceOptions
+
+  @OptionGroup var security: ServerSecurityOptions
 
   func validate() throws {
     do {
@@ -41,7 +47,9 @@ struct LearnerCommand: ParsableCommand {
     stop.raiseOnInterrupt {
       Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")
     }
-    let learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
+    var learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
+    learner.security = try security.load()
+    learner.allowsInsecureBinding = security.insecure
     let summary = try Cluster.runLearner(
       configuration: options.makeConfiguration(), runDirectory: options.runDirectory,
       resume: options.resume, options: learner, stop: stop, log: Console.line)

@@ -9,7 +9,7 @@ struct RL2Command: ParsableCommand {
     subcommands: [
       TrainCommand.self, LearnerCommand.self, ActorCommand.self, EvalCommand.self,
       BaselinesCommand.self, TableCommand.self, BenchCommand.self, CoordinatorCommand.self,
-      StatusCommand.self, RenderCommand.self, EvalWorkerCommand.self,
+      StatusCommand.self, RenderCommand.self, EvalWorkerCommand.self, KeygenCommand.self,
     ]
   )
 

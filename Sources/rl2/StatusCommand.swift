@@ -26,6 +26,8 @@ struct StatusCommand: ParsableCommand {
   @Option(help: "Seconds to wait for the answer.")
   var timeout = 3.0
 
+  @OptionGroup var security: ClientSecurityOptions
+
   func validate() throws {
     guard (coordinator == nil) != (learner == nil) else {
       throw ValidationError("give exactly one of --coordinator and --learner")
@@ -40,7 +42,8 @@ struct StatusCommand: ParsableCommand {
 
   func run() throws {
     let endpoint = try Endpoint(parsing: coordinator ?? learner ?? "")
-    let status = try ServiceStatus.fetch(from: endpoint, timeout: timeout)
+    let status = try ServiceStatus.fetch(
+      from: endpoint, timeout: timeout, security: try security.load())
     if json {
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]

@@ -19,7 +19,9 @@ struct ClusterFixture {
   /// Every line the service logged.
   let logged = Locked<[String]>([])
 
-  init(maxPolicyLag: Int = 0, actorTimeout: Double = 6) throws {
+  init(
+    maxPolicyLag: Int = 0, actorTimeout: Double = 6, security: ServerSecurity? = nil
+  ) throws {
     var configuration = TrainingConfiguration(task: TaskSetting(kind: .bandit, episodes: 4))
     configuration.task.arms = 3
     configuration.hidden = 8
@@ -40,6 +42,7 @@ struct ClusterFixture {
         episodesPerTrial: configuration.task.episodes, maximumSteps: shapes.stepCount))
     settings.maxPolicyLag = maxPolicyLag
     settings.actorTimeout = actorTimeout
+    settings.security = security
     let logged = self.logged
     service = try LearnerService(settings, log: { line in logged.mutate { $0.append(line) } })
     context = try Context(lingersByDefault: false)

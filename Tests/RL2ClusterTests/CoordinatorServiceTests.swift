@@ -11,7 +11,10 @@ struct CoordinatorFixture {
   let service: CoordinatorService
   let logged = Locked<[String]>([])
 
-  init(testCount: Int = 40, leaseTimeout: Double = 0.5, actorTimeout: Double = 1) throws {
+  init(
+    testCount: Int = 40, leaseTimeout: Double = 0.5, actorTimeout: Double = 1,
+    security: ServerSecurity? = nil, maximumMessageBytes: Int = 16 << 20
+  ) throws {
     var book = LeaseBook.Configuration(trainingCount: 100, testCount: testCount)
     book.leaseSize = 4
     book.leaseTimeout = leaseTimeout
@@ -19,6 +22,8 @@ struct CoordinatorFixture {
       endpoint: Endpoint(host: "127.0.0.1", port: 0), book: book)
     configuration.actorTimeout = actorTimeout
     configuration.heartbeatInterval = 0.1
+    configuration.security = security
+    configuration.maximumMessageBytes = maximumMessageBytes
     let logged = self.logged
     service = try CoordinatorService(
       configuration, log: { line in logged.mutate { $0.append(line) } })

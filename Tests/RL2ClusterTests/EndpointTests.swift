@@ -9,6 +9,11 @@ final class EndpointTests: XCTestCase {
     XCTAssertEqual(endpoint.offset(by: 2).description, "tcp://10.0.0.7:5557")
     XCTAssertFalse(endpoint.isLoopback)
     XCTAssertTrue(try Endpoint(parsing: "tcp://127.0.0.1:1").isLoopback)
+    XCTAssertTrue(try Endpoint(parsing: "tcp://[::1]:1").isLoopback)
+    XCTAssertTrue(Endpoint(host: "localhost", port: 1).isLoopback)
+    for host in ["127.example.com", "127.0.0.1.nip.io", "0.0.0.0", "*", "::", "node-3"] {
+      XCTAssertFalse(Endpoint(host: host, port: 1).isLoopback, host)
+    }
   }
 
   func testWildcardHostsAreReplacedByTheHostPeersUse() throws {

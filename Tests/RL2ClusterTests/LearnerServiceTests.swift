@@ -94,7 +94,8 @@ final class LearnerServiceTests: XCTestCase {
     let reasons = fixture.service.rejectionTotals.keys.joined(separator: "\n")
     let log = fixture.logged.value.joined(separator: "\n")
     for (_, expected) in bad + [(Data(), "data message of 2 frames")] {
-      XCTAssertTrue(reasons.contains(expected), "no rejection mentions \(expected):\n\(reasons)")
+      let kind = expected.replacing(/[0-9]+/, with: "#")
+      XCTAssertTrue(reasons.contains(kind), "no rejection mentions \(kind):\n\(reasons)")
       XCTAssertTrue(log.contains(expected), "no log line mentions \(expected):\n\(log)")
     }
   }
