@@ -3,7 +3,7 @@ import CBLAS
 /// The element types networks compute in: `Float` for training and inference, `Double` for the
 /// finite-difference gradient checks. Each conforming type routes the dense products to its BLAS
 /// routine and supplies vectorized transcendental kernels for the hot elementwise loops.
-public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable
+public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Codable, Sendable
 where Self.RawSignificand: FixedWidthInteger {
   /// C ← α·op(A)·op(B) + β·C on row-major storage (`cblas_?gemm`).
   static func blasGEMM(
