@@ -37,6 +37,23 @@ public struct RunDirectory: Sendable {
 }
 
 extension RunDirectory {
+  /// `weights-version`: the newest weights version an iteration has used (and, in a distributed
+  /// run, broadcast). A learner that crashed after its last checkpoint has sent versions the
+  /// checkpoint does not know; resuming continues above this number, so versions stay
+  /// monotonic across restarts.
+  public var publishedVersionURL: URL { url.appendingPathComponent("weights-version") }
+
+  public func recordPublishedVersion(_ version: Int) throws {
+    try AtomicFile.write(Data("\(version)\n".utf8), to: publishedVersionURL)
+  }
+
+  /// The recorded version; nil when none was recorded or the file is unreadable.
+  public var lastPublishedVersion: Int? {
+    (try? String(contentsOf: publishedVersionURL, encoding: .utf8)).flatMap {
+      Int($0.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+  }
+
   /// Whether a run has already written here (progress or checkpoints).
   public var holdsARun: Bool {
     FileManager.default.fileExists(atPath: progressURL.path)

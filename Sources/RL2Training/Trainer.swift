@@ -56,6 +56,9 @@ public struct Trainer<Agent: TrainableAgent> {
       parameterCount: agent.policyParameters.count,
       learningRate: configuration.firstOrder.learningRate)
     if let checkpoint { try restore(checkpoint) }
+    if resume, let published = run.lastPublishedVersion, published >= weightsVersion {
+      weightsVersion = published + 1
+    }
   }
 
   /// A run resumes only under the settings that shaped its trajectory; how long it runs, how
@@ -176,6 +179,7 @@ public struct Trainer<Agent: TrainableAgent> {
   mutating func runIteration() throws -> IterationRecord {
     let iterationRandom = random.stream("iteration").stream(UInt64(iteration))
     var clock = PhaseClock()
+    try run.recordPublishedVersion(weightsVersion)
     let trajectories = try source.trials(
       iteration: iteration, weightsVersion: weightsVersion, parameters: policyParameters)
     clock.lap("rollout")

@@ -1,0 +1,44 @@
+import Foundation
+import XCTest
+
+/// A learner SIGKILLed mid-run and started again with `--resume` on the same port: its actors
+/// reconnect on their own, training finishes with every iteration logged once, and weights
+/// versions never repeat.
+extension ClusterProcessTests {
+  func testALearnerKilledMidRunResumesAndItsActorsReconnect() throws {
+    let cluster = self
+    let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "rl2-restart-\(UUID().uuidString)")
+    addTeardownBlock { try? FileManager.default.removeItem(at: runDirectory) }
+    let port = try cluster.freePortTriple()
+    let endpoint = "tcp://127.0.0.1:\(port)"
+    let arguments =
+      ["learner", "--endpoint", endpoint, "--iterations", "12", "--run-dir", runDirectory.path]
+      + ClusterProcessTests.tinyRun.map { $0 == "20" ? "3" : $0 }
+    let first = try RunningProcess(arguments)
+    addTeardownBlock { first.kill() }
+    let actors = try ["a", "b"].map { id in
+      try RunningProcess(["actor", "--learner", endpoint, "--trials", "5", "--actor-id", id])
+    }
+    addTeardownBlock { for actor in actors { actor.kill() } }
+    _ = try first.waitForLine(containing: "iter 5/12", timeout: 120)
+    first.kill()
+    XCTAssertNotNil(first.waitForExit(timeout: 10), "the learner was killed")
+    let second = try RunningProcess(arguments + ["--resume"])
+    addTeardownBlock { second.kill() }
+    XCTAssertEqual(second.waitForExit(timeout: 180), 0, second.output)
+    XCTAssertTrue(second.output.contains("iter 12/12"), second.output)
+    for actor in actors {
+      XCTAssertEqual(actor.waitForExit(timeout: 30), 0, actor.output)
+      XCTAssertTrue(actor.output.contains("the learner shut down"), actor.output)
+    }
+    let rows = try cluster.progressRows(runDirectory)
+    XCTAssertEqual(rows.map { $0["iteration"] ?? "" }, (1...12).map(String.init))
+    let versions = rows.compactMap { Int($0["weights_version"] ?? "") }
+    XCTAssertEqual(versions.count, 12)
+    XCTAssertEqual(versions, versions.sorted(), "versions increase")
+    XCTAssertEqual(Set(versions).count, 12, "no version is used twice: \(versions)")
+    XCTAssertGreaterThan(
+      versions.last ?? 0, 12, "versions the crashed learner had used were skipped")
+  }
+}
