@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// A learner SIGKILLed mid-run and started again with `--resume` on the same port: its actors
+/// Faults injected into running processes. A learner SIGKILLed mid-run and started again with `--resume` on the same port: its actors
 /// reconnect on their own, training finishes with every iteration logged once, and weights
 /// versions never repeat.
 extension ClusterProcessTests {
@@ -40,5 +40,29 @@ extension ClusterProcessTests {
     XCTAssertEqual(Set(versions).count, 12, "no version is used twice: \(versions)")
     XCTAssertGreaterThan(
       versions.last ?? 0, 12, "versions the crashed learner had used were skipped")
+  }
+}
+
+extension ClusterProcessTests {
+  /// An actor that hangs (SIGSTOP) is dropped by liveness; training finishes on the other one,
+  /// and the hung actor, continued afterwards, finds the learner gone and exits.
+  func testAHungActorIsDroppedAndTrainingFinishesWithoutIt() throws {
+    let runDirectory = try makeRunDirectory()
+    let (learner, endpoint) = try startLearner(iterations: 60, runDirectory: runDirectory)
+    let hung = try startActor(endpoint, id: "hung")
+    let healthy = try startActor(endpoint, id: "healthy")
+    _ = try learner.waitForLine(containing: "iter 2/60", timeout: 120)
+    kill(hung.process.processIdentifier, SIGSTOP)
+    _ = try learner.waitForLine(containing: "actor hung lost", timeout: 60)
+    XCTAssertEqual(learner.waitForExit(timeout: 180), 0, learner.output)
+    XCTAssertTrue(learner.output.contains("actor hung"), learner.output)
+    XCTAssertTrue(
+      learner.output.split(separator: "\n").contains { $0.contains("hung") && $0.contains("lost") },
+      learner.output)
+    XCTAssertTrue(learner.output.contains("iter 60/60"), learner.output)
+    XCTAssertEqual(try progressRows(runDirectory).last?["live_actors"], "1")
+    XCTAssertEqual(healthy.waitForExit(timeout: 30), 0, healthy.output)
+    kill(hung.process.processIdentifier, SIGCONT)
+    hung.kill()
   }
 }
