@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
 
-/// Faults injected into running processes. A learner SIGKILLed mid-run and started again with `--resume` on the same port: its actors
-/// reconnect on their own, training finishes with every iteration logged once, and weights
-/// versions never repeat.
+/// Faults injected into running processes.
 extension ClusterProcessTests {
+  /// A learner SIGKILLed mid-run and started again with `--resume` on the same port: its actors
+  /// reconnect on their own, training finishes with every iteration logged once, and weights
+  /// versions never repeat.
   func testALearnerKilledMidRunResumesAndItsActorsReconnect() throws {
     let cluster = self
     let runDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
