@@ -106,3 +106,15 @@ extension Endpoint {
         + "encryption (--insecure)")
   }
 }
+
+extension SocketSettings {
+  /// With `security`, makes these settings a CURVE server's and returns the ZAP handler that
+  /// admits only its allowed client keys on `context`; without, changes nothing.
+  mutating func secure(
+    with security: ServerSecurity?, context: Context, log: @escaping @Sendable (String) -> Void
+  ) throws -> ZAPHandler? {
+    guard let security else { return nil }
+    curve = .server(secretKey: security.keys.secretKey)
+    return try ZAPHandler(context: context, allowedKeys: security.allowedClientKeys, log: log)
+  }
+}

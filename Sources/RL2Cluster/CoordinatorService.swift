@@ -101,13 +101,7 @@ public final class CoordinatorService: @unchecked Sendable {
       allowsInsecure: configuration.allowsInsecureBinding, log: log)
     context = try Context(ioThreads: 1)
     var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
-    if let security = configuration.security {
-      authenticator = try ZAPHandler(
-        context: context, allowedKeys: security.allowedClientKeys, log: log)
-      settings.curve = .server(secretKey: security.keys.secretKey)
-    } else {
-      authenticator = nil
-    }
+    authenticator = try settings.secure(with: configuration.security, context: context, log: log)
     let router = try Socket(context: context, type: .router)
     try settings.apply(to: router, highWaterMark: 1000)
     endpoint = try bind(router, to: configuration.endpoint)

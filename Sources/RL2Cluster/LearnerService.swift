@@ -100,13 +100,7 @@ public final class LearnerService: @unchecked Sendable {
     }
     context = try Context(ioThreads: 1)
     var settings = SocketSettings(maximumMessageBytes: configuration.maximumMessageBytes)
-    if let security = configuration.security {
-      authenticator = try ZAPHandler(
-        context: context, allowedKeys: security.allowedClientKeys, log: log)
-      settings.curve = .server(secretKey: security.keys.secretKey)
-    } else {
-      authenticator = nil
-    }
+    authenticator = try settings.secure(with: configuration.security, context: context, log: log)
     let router = try Socket(context: context, type: .router)
     let pull = try Socket(context: context, type: .pull)
     let pub = try Socket(context: context, type: .pub)
