@@ -177,13 +177,13 @@ public final class CoordinatorService: @unchecked Sendable {
   /// Counts and logs a refused message; the first few of each kind of reason (numbers aside) in
   /// full, then every thousandth, so a flood cannot fill the log.
   func reject(_ reason: String, from sender: String) {
-    let key = String(reason.prefix(80)).replacing(/[0-9]+/, with: "#")
+    let key = RejectionLog.key(of: reason)
     let count = condition.withLock {
       counters.rejected += 1
       counters.rejections[key, default: 0] += 1
       return counters.rejections[key]!
     }
-    if count <= 5 || count % 1000 == 0 {
+    if RejectionLog.shouldLog(count) {
       log("rejected a message from \(sender): \(reason) (\(count) so far)")
     }
   }

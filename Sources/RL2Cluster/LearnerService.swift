@@ -217,14 +217,14 @@ public final class LearnerService: @unchecked Sendable {
   /// full, then every thousandth, so a flood cannot fill the log — nor, with a new number in
   /// every message, the table of reasons.
   func reject(_ reason: String, from sender: String) {
-    let key = String(reason.prefix(80)).replacing(/[0-9]+/, with: "#")
+    let key = RejectionLog.key(of: reason)
     let count = condition.withLock {
       counters.rejected += 1
       counters.rejections[key, default: 0] += 1
       totalRejections[key, default: 0] += 1
       return totalRejections[key]!
     }
-    if count <= 5 || count % 1000 == 0 {
+    if RejectionLog.shouldLog(count) {
       log("rejected a message from \(sender): \(reason) (\(count) so far)")
     }
   }
