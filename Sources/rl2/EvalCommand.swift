@@ -81,7 +81,8 @@ struct EvalCommand: ParsableCommand {
   func run() throws {
     BLAS.threadCount = threads > 0 ? threads : BLAS.coreCount
     let url = URL(fileURLWithPath: checkpoint)
-    let kind = try CheckpointStore.load(url).configuration.task.kind
+    let task = try CheckpointStore.load(url).configuration.task
+    let kind = task.kind
     if let env, env != kind {
       throw ValidationError("--env \(env.rawValue): the checkpoint is a \(kind.rawValue) run")
     }
@@ -89,7 +90,7 @@ struct EvalCommand: ParsableCommand {
       throw ValidationError("--episodes and --maze-size apply to maze checkpoints only")
     }
     if kind == .maze, coordinator != nil || workers > 0 {
-      try runSweep(url)
+      try runSweep(url, trainedSize: task.mazeSize)
       return
     }
     let result = try Training.evaluate(
@@ -104,7 +105,7 @@ struct EvalCommand: ParsableCommand {
         result.instances)
         + (kind == .maze ? "" : String(format: " (oracle %.2f)", result.optimalMean)))
     if let maze = result.maze {
-      let size = try mazeSize ?? TaskSetting(name: result.setting).mazeSize
+      let size = mazeSize ?? task.mazeSize
       printTable3(maze, size: size)
     } else if result.episodeMeans.count <= 20 {
       print(
@@ -114,7 +115,7 @@ struct EvalCommand: ParsableCommand {
   }
 
   /// The maze evaluation as a coordinator sweep over workers.
-  func runSweep(_ url: URL) throws {
+  func runSweep(_ url: URL, trainedSize: Int) throws {
     var options = Cluster.MazeSweepOptions(
       checkpoint: url, instances: instances, seed: seed,
       coordinator: try coordinator.map { try Endpoint(parsing: $0) }, localWorkers: workers,
@@ -144,8 +145,7 @@ struct EvalCommand: ParsableCommand {
     print(
       "sweep \(report.sweepID): \(report.completed)/\(report.total) test configurations, "
         + "\(report.duplicates) duplicate results ignored")
-    let setting = try CheckpointStore.load(url).configuration.task
-    printTable3(maze, size: mazeSize ?? setting.mazeSize)
+    printTable3(maze, size: mazeSize ?? trainedSize)
   }
 
   /// The evaluation as JSON; a maze's Table 3 keys sit at the top level beside the returns.
