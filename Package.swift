@@ -40,11 +40,15 @@ let package = Package(
       providers: [.apt(["libzmq3-dev"])]
     ),
     .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
+    // Convolution kernels in C, each compiled for AVX-512, AVX2 and the x86-64 baseline and
+    // picked at run time, so the default portable build uses the machine's vector width.
+    // Optimized in debug builds too, like RL2Nets.
+    .target(name: "CRL2Kernels", cSettings: [.unsafeFlags(["-O3"])]),
     .target(name: "ZeroMQ", dependencies: ["CZeroMQ"]),
     // Optimized in debug builds too: the convolution kernels are SIMD loops that would run
     // about 50× slower unoptimized, which the maze's end-to-end tests cannot afford.
     .target(
-      name: "RL2Nets", dependencies: ["RL2Math"],
+      name: "RL2Nets", dependencies: ["RL2Math", "CRL2Kernels"],
       swiftSettings: crossModule + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
     .target(name: "RL2Envs", dependencies: ["RL2Math", "RL2Nets"], swiftSettings: crossModule),
     .target(

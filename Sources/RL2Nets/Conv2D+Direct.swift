@@ -1,3 +1,4 @@
+import CRL2Kernels
 import RL2Math
 
 // Legend: N images, H×W×C input, OH×OW output, F filters in G = F/16 blocks of 16 lanes,
@@ -36,7 +37,7 @@ extension Conv2D {
   /// bias; `accumulate` adds into y instead of overwriting it.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  func directForward(
+  func simdForward(
     _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>, weights wt: UnsafePointer<Lanes>,
     bias: UnsafePointer<Scalar>?, accumulate: Bool, into y: UnsafeMutablePointer<Scalar>
   ) {
@@ -96,7 +97,7 @@ extension Conv2D {
   /// zeros) are skipped.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  func directWeightGradient(
+  func simdWeightGradient(
     _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
     outputGradient dy: UnsafePointer<Scalar>, into dWt: UnsafeMutablePointer<Lanes>
   ) {
@@ -128,7 +129,7 @@ extension Conv2D {
   /// skipping zero output gradients.
   @_specialize(where Scalar == Float)
   @_specialize(where Scalar == Double)
-  func directInputGradient(
+  func simdInputGradient(
     _ w: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
     outputGradient dy: UnsafePointer<Scalar>, into dx: UnsafeMutablePointer<Scalar>
   ) {
@@ -151,6 +152,71 @@ extension Conv2D {
       }
     }
   }
+}
+
+extension Conv2D {
+  /// This convolution on input `shape` as the C kernels describe it.
+  private func kernelShape(_ shape: [Int]) -> rl2_conv_shape {
+    rl2_conv_shape(
+      height: Int32(shape[1]), width: Int32(shape[2]), channels: Int32(shape[3]),
+      kernel: Int32(kernelSize), stride: Int32(stride), filters: Int32(outputChannels))
+  }
+
+  /// Single precision runs the C kernels (compiled for the CPU's widest vector unit, see
+  /// CRL2Kernels); other scalars run the Swift SIMD16 loops above.
+  private var usesCKernels: Bool { Scalar.self == Float.self }
+
+  /// The instruction set the single-precision kernels use on this CPU.
+  public static var kernelInstructionSet: String { String(cString: rl2_kernels_isa()) }
+
+  /// `simdForward`, by the C kernel in single precision.
+  func directForward(
+    _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>, weights wt: UnsafePointer<Lanes>,
+    bias: UnsafePointer<Scalar>?, accumulate: Bool, into y: UnsafeMutablePointer<Scalar>
+  ) {
+    guard usesCKernels else {
+      return simdForward(
+        x, shape: shape, images: images, weights: wt, bias: bias, accumulate: accumulate, into: y)
+    }
+    rl2_conv_forward(
+      floats(x), kernelShape(shape), Int32(images.lowerBound), Int32(images.upperBound),
+      floats(wt), bias.map(floats), accumulate ? 1 : 0, mutableFloats(y))
+  }
+
+  /// `simdWeightGradient`, by the C kernel in single precision.
+  func directWeightGradient(
+    _ x: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
+    outputGradient dy: UnsafePointer<Scalar>, into dWt: UnsafeMutablePointer<Lanes>
+  ) {
+    guard usesCKernels else {
+      return simdWeightGradient(x, shape: shape, images: images, outputGradient: dy, into: dWt)
+    }
+    rl2_conv_weight_gradient(
+      floats(x), kernelShape(shape), Int32(images.lowerBound), Int32(images.upperBound),
+      floats(dy), mutableFloats(dWt))
+  }
+
+  /// `simdInputGradient`, by the C kernel in single precision.
+  func directInputGradient(
+    _ w: UnsafePointer<Scalar>, shape: [Int], images: Range<Int>,
+    outputGradient dy: UnsafePointer<Scalar>, into dx: UnsafeMutablePointer<Scalar>
+  ) {
+    guard usesCKernels else {
+      return simdInputGradient(w, shape: shape, images: images, outputGradient: dy, into: dx)
+    }
+    rl2_conv_input_gradient(
+      floats(w), kernelShape(shape), Int32(images.lowerBound), Int32(images.upperBound),
+      floats(dy), mutableFloats(dx))
+  }
+}
+
+/// The same memory seen as floats (callers check that the scalar is `Float`).
+private func floats<T>(_ pointer: UnsafePointer<T>) -> UnsafePointer<Float> {
+  UnsafeRawPointer(pointer).assumingMemoryBound(to: Float.self)
+}
+
+private func mutableFloats<T>(_ pointer: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<Float> {
+  UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: Float.self)
 }
 
 extension Conv2D {

@@ -111,11 +111,49 @@ final class TRPOTests: XCTestCase {
     let statistics = trpo.update(
       policy: policy, parameters: parameters, trajectories: trajectories, advantages: advantages)
     XCTAssertTrue(statistics.accepted, "no step accepted under δ = \(maxKL)")
-    let fraction = pow(trpo.configuration.backtrackRatio, Double(statistics.backtracks))
+    let fraction = statistics.stepFraction
+    XCTAssertGreaterThan(fraction, 0, "share of the full step taken")
+    XCTAssertLessThanOrEqual(fraction, 1, "share of the full step taken")
+    if !trpo.configuration.scaledBacktracking {
+      XCTAssertEqual(
+        fraction, pow(trpo.configuration.backtrackRatio, Double(statistics.backtracks)),
+        accuracy: 1e-6, "fraction after \(statistics.backtracks) backtracks of 0.8")
+    }
     let expected = (0..<old.count).map { Double(old[$0]) + fraction * Double(fullStep[$0]) }
     assertElementsClose(
       Array(parameters.values), expected, tolerance: 1e-5,
-      "θ after \(statistics.backtracks) backtracks against θ_old + 0.8ⁱ·full step")
+      "θ after \(statistics.backtracks) backtracks against θ_old + f·full step")
+  }
+
+  /// A candidate that broke the bound with KL̄ shrinks the next by 0.95·√(δ / KL̄) within
+  /// [0.5, 0.8] (the KL of a small step grows as its square); a candidate that only failed to
+  /// improve the surrogate, by 0.8 as rllab does.
+  func testScaledBacktrackingShrinksByTheMeasuredKL() {
+    let trpo = makeTRPO(maxKL: 0.01)
+    XCTAssertEqual(
+      trpo.shrinkage(kl: 0.02), 0.95 * 0.5.squareRoot(), accuracy: 1e-12, "after KL̄ = 2δ")
+    XCTAssertEqual(trpo.shrinkage(kl: 1), 0.5, "after KL̄ = 100δ: at most halved")
+    XCTAssertEqual(trpo.shrinkage(kl: 0.011), 0.8, "after KL̄ just above δ")
+    XCTAssertEqual(trpo.shrinkage(kl: 0.005), 0.8, "after a candidate within the bound")
+    XCTAssertEqual(trpo.shrinkage(kl: .nan), 0.8, "after a non-finite KL")
+    var plain = trpo.configuration
+    plain.scaledBacktracking = false
+    XCTAssertEqual(TRPO(configuration: plain).shrinkage(kl: 0.04), 0.8, "rllab's backtracking")
+  }
+
+  /// At δ = 0.01 this tiny network's full step is far outside the trust region; the scaled
+  /// search still lands inside it, on θ_old + f·full step with the fraction it reports.
+  func testScaledBacktrackingLandsInsideTheTrustRegion() {
+    let maxKL = 0.01
+    let oldLogits = Reference.logits(policy, parameters, trajectories)
+    let statistics = makeTRPO(maxKL: maxKL).update(
+      policy: policy, parameters: parameters, trajectories: trajectories, advantages: advantages)
+    XCTAssertTrue(statistics.accepted, "no step accepted under δ = \(maxKL)")
+    XCTAssertLessThan(statistics.stepFraction, 1, "the full step was outside the region")
+    let kl = Reference.meanKL(
+      from: oldLogits, to: Reference.logits(policy, parameters, trajectories),
+      live: trajectories.live)
+    XCTAssertLessThanOrEqual(kl, maxKL + 1e-7, "mean KL of the accepted step")
   }
 
   /// No advantage, no gradient: the update changes nothing.
