@@ -222,7 +222,8 @@ struct SamplingLoop {
     do {
       if coordinator == nil {
         coordinator = try CoordinatorClient(
-          coordinator: endpoint, actorID: service.configuration.actorID)
+          coordinator: endpoint, actorID: service.configuration.actorID,
+          security: service.configuration.coordinatorSecurity)
       }
       if coordinator!.welcome == nil { try coordinator!.connect(timeout: 2) }
       let lease = try coordinator!.requestLease(.training, configurations: B, timeout: 2)

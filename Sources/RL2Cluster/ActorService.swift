@@ -22,6 +22,8 @@ public struct ActorConfiguration: Sendable {
   /// A maze coordinator whose training leases say which configurations to play (nil: each
   /// trial's stream draws its own).
   public var coordinator: Endpoint?
+  /// CURVE keys for `coordinator` (nil: plain TCP).
+  public var coordinatorSecurity: ClientSecurity?
   /// CURVE keys for a learner that requires them; `nil`: plain TCP.
   public var security: ClientSecurity?
 

@@ -1,6 +1,7 @@
 import Foundation
 import RL2Envs
 import RL2Math
+import RL2Nets
 import RL2Training
 import RL2Wire
 
@@ -18,6 +19,8 @@ extension Cluster {
     /// `rl2 eval-worker` processes started on this machine (0: workers are started elsewhere).
     public var localWorkers: Int
     public var logDirectory: URL
+    /// Keys for a coordinator that requires CURVE, given to the local workers too.
+    public var keyFiles: ClientKeyFiles?
     public var leaseTimeout = 30.0
     public var actorTimeout = 6.0
 
@@ -50,14 +53,17 @@ extension Cluster {
     let service = try options.coordinator == nil ? makeLocalCoordinator(options, log: log) : nil
     let endpoint = service?.endpoint ?? options.coordinator!
     defer { service?.shutdown(reason: "the sweep is done") }
+    let security = try options.keyFiles?.load()
     let sweep = try startSweep(
-      at: endpoint, service: service, configuration: configuration, instances: options.instances)
+      at: endpoint, service: service, configuration: configuration, instances: options.instances,
+      security: security)
     let workers = try startWorkers(options, coordinator: endpoint, log: log)
     defer {
       for process in workers?.processes ?? [] where process.isRunning { process.terminate() }
       workers?.stop(grace: 5)
     }
-    return try waitForSweep(sweep, at: endpoint, service: service, stop: stop, log: log)
+    return try waitForSweep(
+      sweep, at: endpoint, service: service, security: security, stop: stop, log: log)
   }
 
   static func makeLocalCoordinator(
@@ -76,7 +82,7 @@ extension Cluster {
 
   static func startSweep(
     at endpoint: Endpoint, service: CoordinatorService?, configuration: TrainingConfiguration,
-    instances: Int
+    instances: Int, security: ClientSecurity?
   ) throws -> UInt64 {
     let (episodes, horizon) = (configuration.task.episodes, configuration.task.mazeEpisodeHorizon)
     if let service {
@@ -88,7 +94,8 @@ extension Cluster {
     start.episodesPerTrial = UInt32(episodes)
     start.configurations = UInt32(instances)
     start.horizon = UInt32(horizon)
-    let client = try CoordinatorClient(coordinator: endpoint, actorID: "sweep-\(getpid())")
+    let client = try CoordinatorClient(
+      coordinator: endpoint, actorID: "sweep-\(getpid())", security: security)
     let reply = try client.request(.startSweep(start), timeout: 10)
     guard case .sweepStarted(let started) = reply.body else {
       throw ClusterError.failed("the coordinator at \(endpoint) did not start the sweep: \(reply)")
@@ -110,6 +117,7 @@ extension Cluster {
         options.checkpoint.path, "--seed", String(options.seed), "--actor-id", "local-\(i)",
         "--exit-with-parent", String(parent),
       ] + (options.mazeSize.map { ["--maze-size", String($0)] } ?? [])
+        + (options.coordinator == nil ? [] : options.keyFiles?.arguments ?? [])
     }
     log(
       "started \(options.localWorkers) evaluation workers; their logs are in "
@@ -117,13 +125,20 @@ extension Cluster {
     return workers
   }
 
+  /// Seconds a sweep waits for a coordinator that stopped answering before giving up.
+  static let coordinatorPatience = 120.0
+
   static func waitForSweep(
-    _ sweep: UInt64, at endpoint: Endpoint, service: CoordinatorService?, stop: StopSignal,
+    _ sweep: UInt64, at endpoint: Endpoint, service: CoordinatorService?,
+    security: ClientSecurity?, stop: StopSignal,
     log: @escaping @Sendable (String) -> Void
   ) throws -> SweepReport {
     let client =
-      service == nil ? try CoordinatorClient(coordinator: endpoint, actorID: "sweep-watch") : nil
+      service == nil
+      ? try CoordinatorClient(coordinator: endpoint, actorID: "sweep-watch", security: security)
+      : nil
     var lastTenth = -1
+    var silentSince: Double?
     while true {
       if stop.isRaised { throw ClusterError.failed("stopped before sweep \(sweep) finished") }
       let report: SweepReport?
@@ -132,11 +147,22 @@ extension Cluster {
       } else {
         var request = Rl2_V1_SweepReportRequest()
         request.sweepID = sweep
-        let reply = try client!.request(.sweepReportRequest(request), timeout: 10)
-        if case .sweepReport(let message) = reply.body {
-          report = SweepReport(message)
-        } else {
-          report = nil
+        do {
+          let reply = try client!.request(.sweepReportRequest(request), timeout: 10)
+          silentSince = nil
+          if case .sweepReport(let message) = reply.body {
+            report = SweepReport(message)
+          } else {
+            report = nil
+          }
+        } catch {
+          // The coordinator may be restarting from its state file: keep asking for a while.
+          if error.isRefusal { throw error }
+          let since = silentSince ?? monotonicSeconds()
+          silentSince = since
+          guard monotonicSeconds() - since < coordinatorPatience else { throw error }
+          log("sweep \(sweep): \(error); asking again")
+          continue
         }
       }
       if let report {

@@ -65,6 +65,29 @@ public struct ClientSecurity: Sendable, Equatable {
   }
 }
 
+/// A client's key files, kept as paths so that processes started for it (evaluation workers)
+/// can be given the same files.
+public struct ClientKeyFiles: Sendable, Equatable {
+  /// This client's secret key file (NAME.key from `rl2 keygen`).
+  public var clientKey: URL
+  /// The service's public key file (its NAME.pub).
+  public var serverPublicKey: URL
+
+  public init(clientKey: URL, serverPublicKey: URL) {
+    self.clientKey = clientKey
+    self.serverPublicKey = serverPublicKey
+  }
+
+  public func load() throws(ClusterError) -> ClientSecurity {
+    try ClientSecurity.load(clientKey: clientKey, serverPublicKey: serverPublicKey)
+  }
+
+  /// The same files as `rl2` flags.
+  public var arguments: [String] {
+    ["--client-key", clientKey.path, "--server-public-key", serverPublicKey.path]
+  }
+}
+
 /// How a socket takes part in CURVE, if at all.
 enum CurveRole: Sendable, Equatable {
   case server(secretKey: String)

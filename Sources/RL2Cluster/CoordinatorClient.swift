@@ -180,7 +180,7 @@ public final class CoordinatorClient {
 
   private func refusal(_ reply: Rl2_V1_Envelope) -> ClusterError {
     if case .reject(let reject) = reply.body {
-      return .failed("the coordinator refused: \(reject.reason)")
+      return .refused("the coordinator refused: \(reject.reason)")
     }
     return .failed("unexpected \(reply.bodyName) from the coordinator")
   }

@@ -103,6 +103,7 @@ extension CoordinatorService {
           + (how == .joined ? "joined" : "restarted"))
     }
     logExpiries(released, because: "its holder restarted")
+    if !released.isEmpty { persist() }
     var welcome = Rl2_V1_Welcome()
     welcome.actorIndex = entry.index
     welcome.heartbeatIntervalMs = UInt32(configuration.heartbeatInterval * 1000)
@@ -123,6 +124,7 @@ extension CoordinatorService {
     }
     logExpiries(released, because: "its holder was lost")
     logExpiries(overdue, because: "no result for \(configuration.book.leaseTimeout) s")
+    if !released.isEmpty || !overdue.isEmpty { persist() }
   }
 
   private func logExpiries(_ expiries: [LeaseBook.Expiry], because reason: String) {
@@ -162,7 +164,9 @@ extension CoordinatorService {
         }
       }
       switch granted {
-      case .success(let lease): reply(.lease(Rl2_V1_Lease(lease, sweep: nil, timeout: 0)))
+      case .success(let lease):
+        persist()
+        reply(.lease(Rl2_V1_Lease(lease, sweep: nil, timeout: 0)))
       case .failure(let refusal): refuse(.malformed, refusal.reason, from: sender, reply: reply)
       }
     case .evaluation:
@@ -173,6 +177,7 @@ extension CoordinatorService {
         return (lease, lease.flatMap { book.sweep($0.sweepID) })
       }
       guard let lease else { return reply(.lease(Rl2_V1_Lease.noWork)) }
+      persist()
       if lease.reissuedCount > 0 {
         log(
           "lease \(lease.id) re-issues \(lease.reissuedCount) configurations of sweep "
@@ -205,6 +210,7 @@ extension CoordinatorService {
         refusal.kind == .unknownLease ? .unknownLease : .malformed, refusal.reason,
         from: sender, reply: reply)
     case .success(let recording):
+      persist()
       condition.withLock {
         counters.resultsRecorded += recording.recorded
         counters.duplicates += recording.duplicates

@@ -1,6 +1,7 @@
 import Foundation
 import RL2Math
 import RL2Nets
+import RL2Training
 import RL2Wire
 import ZeroMQ
 
@@ -42,6 +43,10 @@ public final class CoordinatorService: @unchecked Sendable {
     public var security: ServerSecurity?
     /// Bind a non-loopback address without `security` (with a warning) instead of refusing.
     public var allowsInsecureBinding = false
+    /// Where the lease book is kept (rewritten atomically before every reply that changed it)
+    /// and restored from at start, so a restarted coordinator loses no recorded result; nil
+    /// keeps it in memory only.
+    public var stateFile: URL?
 
     public init(endpoint: Endpoint, book: LeaseBook.Configuration) {
       self.endpoint = endpoint
@@ -68,6 +73,8 @@ public final class CoordinatorService: @unchecked Sendable {
     public var idsReissued = 0
     public var rejected = 0
     public var rejections: [String: Int] = [:]
+    /// Writes of the state file that failed (each one logged).
+    public var stateWriteFailures = 0
   }
 
   public let configuration: Configuration
@@ -80,6 +87,8 @@ public final class CoordinatorService: @unchecked Sendable {
   let authenticator: ZAPHandler?
   let log: @Sendable (String) -> Void
   let condition = NSCondition()
+  /// Held while a snapshot is taken and written, so writes land in the order of the changes.
+  let persisting = NSLock()
   // Guarded by `condition`.
   var book: LeaseBook
   var actors = ActorTable()
@@ -94,7 +103,15 @@ public final class CoordinatorService: @unchecked Sendable {
     try configuration.validate()
     self.configuration = configuration
     self.log = log
-    book = LeaseBook(configuration.book)
+    book = try Self.restoredBook(configuration, log: log)
+    if let url = configuration.stateFile {
+      do {
+        try AtomicFile.write(
+          try JSONEncoder().encode(book.snapshot(now: monotonicSeconds())), to: url)
+      } catch {
+        throw ClusterError.failed("cannot write the coordinator state \(url.path): \(error)")
+      }
+    }
     incarnation = makeIncarnation()
     try configuration.endpoint.checkExposure(
       isSecured: configuration.security != nil,
@@ -134,6 +151,7 @@ public final class CoordinatorService: @unchecked Sendable {
       }
     }
     let sweep = try started.get()
+    persist()
     log(
       "sweep \(sweep.id) started: weights version \(weightsVersion) on \(sweep.total) test "
         + "configurations, \(episodesPerTrial) episodes each")
@@ -173,6 +191,54 @@ public final class CoordinatorService: @unchecked Sendable {
   }
 
   var isStopping: Bool { condition.withLock { stopping } }
+
+  // MARK: State file
+
+  /// The book of the state file when there is one, else an empty book.
+  static func restoredBook(
+    _ configuration: Configuration, log: @Sendable (String) -> Void
+  ) throws -> LeaseBook {
+    guard let url = configuration.stateFile,
+      FileManager.default.fileExists(atPath: url.path)
+    else { return LeaseBook(configuration.book) }
+    let snapshot: LeaseBook.Snapshot
+    do {
+      snapshot = try JSONDecoder().decode(LeaseBook.Snapshot.self, from: Data(contentsOf: url))
+    } catch {
+      throw ClusterError.failed("cannot read the coordinator state \(url.path): \(error)")
+    }
+    let book: LeaseBook
+    do {
+      book = try LeaseBook(configuration.book, restoring: snapshot, now: monotonicSeconds())
+    } catch {
+      throw ClusterError.failed("the coordinator state \(url.path) does not fit: \(error)")
+    }
+    log(
+      "restored \(snapshot.sweepCount) sweeps, \(snapshot.recordedResults) recorded results and "
+        + "\(snapshot.openLeaseCount) open leases from \(url.path)")
+    return book
+  }
+
+  /// Writes the book to the state file (if any) before the change is acknowledged.
+  func persist() {
+    guard let url = configuration.stateFile else { return }
+    persisting.lock()
+    defer { persisting.unlock() }
+    let snapshot = condition.withLock { book.snapshot(now: monotonicSeconds()) }
+    do {
+      try AtomicFile.write(try JSONEncoder().encode(snapshot), to: url)
+    } catch {
+      let failures = condition.withLock {
+        counters.stateWriteFailures += 1
+        return counters.stateWriteFailures
+      }
+      if RejectionLog.shouldLog(failures) {
+        log(
+          "error: cannot write the coordinator state \(url.path): \(error) (\(failures) "
+            + "failures so far); a restart now would lose the changes since the last write")
+      }
+    }
+  }
 
   /// Counts and logs a refused message; the first few of each kind of reason (numbers aside) in
   /// full, then every thousandth, so a flood cannot fill the log.

@@ -56,10 +56,19 @@ public enum ClusterError: Error, CustomStringConvertible, Equatable {
   case invalidEndpoint(String)
   case incompatible(String)
   case failed(String)
+  /// A service answered and turned the request down (as opposed to not answering).
+  case refused(String)
 
   public var description: String {
     switch self {
-    case .invalidEndpoint(let message), .incompatible(let message), .failed(let message): message
+    case .invalidEndpoint(let message), .incompatible(let message), .failed(let message),
+      .refused(let message):
+      message
     }
+  }
+
+  public var isRefusal: Bool {
+    if case .refused = self { return true }
+    return false
   }
 }

@@ -93,8 +93,8 @@ public struct LeaseBook: Sendable {
   public internal(set) var trainingLeasesGranted = 0
   /// Results refused as invalid or for unknown leases.
   public internal(set) var refusedResults = 0
-  private var random: RandomStream
-  private var nextLeaseID: UInt64 = 1
+  var random: RandomStream
+  var nextLeaseID: UInt64 = 1
 
   public init(_ configuration: Configuration) {
     self.configuration = configuration

@@ -43,11 +43,18 @@ public final class MazeEvaluationWorker {
   }
 
   /// Leases and plays until `stop` is raised; waits (heartbeating) while no sweep has work,
-  /// and reconnects when the coordinator goes away.
+  /// and reconnects when the coordinator goes away. A result the coordinator did not
+  /// acknowledge is sent again first (a coordinator restarted from its state file still knows
+  /// the lease and records each configuration once), until it is acknowledged or refused.
   public func run(stop: StopSignal, leaseSize: Int = 4) throws {
+    var unsent: (leaseID: UInt64, outcomes: [ConfigurationOutcome])?
     while !stop.isRaised {
       do {
         if client.welcome == nil { try client.connect(timeout: 5) }
+        if let pending = unsent {
+          try deliver(pending.outcomes, lease: pending.leaseID)
+          unsent = nil
+        }
         let lease = try client.requestLease(.evaluation, configurations: leaseSize)
         guard !lease.configurationIds.isEmpty else {
           client.heartbeatIfDue()
@@ -55,15 +62,26 @@ public final class MazeEvaluationWorker {
           continue
         }
         let outcomes = play(lease)
-        let recording = try client.send(outcomes, for: lease.leaseID)
-        played += outcomes.count
-        if recording.duplicates > 0 {
-          log("lease \(lease.leaseID): \(recording.duplicates) results were duplicates")
-        }
+        unsent = (lease.leaseID, outcomes)
+        try deliver(outcomes, lease: lease.leaseID)
+        unsent = nil
+      } catch let error as ClusterError where error.isRefusal {
+        log("coordinator refused lease \(unsent?.leaseID ?? 0)'s result: \(error); dropping it")
+        unsent = nil
       } catch {
-        log("coordinator: \(error); retrying")
+        log(
+          "coordinator: \(error); retrying"
+            + (unsent.map { " (the result of lease \($0.leaseID) is kept for resending)" } ?? ""))
         Thread.sleep(forTimeInterval: 0.5)
       }
+    }
+  }
+
+  private func deliver(_ outcomes: [ConfigurationOutcome], lease leaseID: UInt64) throws {
+    let recording = try client.send(outcomes, for: leaseID)
+    played += outcomes.count
+    if recording.duplicates > 0 {
+      log("lease \(leaseID): \(recording.duplicates) results were duplicates")
     }
   }
 

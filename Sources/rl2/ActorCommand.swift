@@ -36,6 +36,14 @@ struct ActorCommand: ParsableCommand {
       each batch plays (without it, each trial's stream draws one).
       """)
   var coordinator: String?
+
+  @Option(
+    help: """
+      The coordinator's public key file (its NAME.pub) when it requires CURVE; this actor \
+      authenticates with its --client-key.
+      """)
+  var coordinatorPublicKey: String?
+
   @OptionGroup var security: ClientSecurityOptions
 
   func validate() throws {
@@ -53,6 +61,10 @@ struct ActorCommand: ParsableCommand {
         throw ValidationError("--coordinator \(error)")
       }
     }
+    if coordinatorPublicKey != nil, coordinator == nil || security.clientKey == nil {
+      throw ValidationError(
+        "--coordinator-public-key needs --coordinator and the actor's own --client-key")
+    }
   }
 
   func run() throws {
@@ -64,6 +76,11 @@ struct ActorCommand: ParsableCommand {
     configuration.parentProcess = exitWithParent
     configuration.coordinator = try coordinator.map { try Endpoint(parsing: $0) }
     configuration.security = try security.load()
+    if let coordinatorPublicKey, let clientKey = security.clientKey {
+      configuration.coordinatorSecurity = try ClientSecurity.load(
+        clientKey: URL(fileURLWithPath: clientKey),
+        serverPublicKey: URL(fileURLWithPath: coordinatorPublicKey))
+    }
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     let summary = try Cluster.runActor(configuration: configuration, stop: stop) {

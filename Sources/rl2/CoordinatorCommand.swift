@@ -13,7 +13,11 @@ struct CoordinatorCommand: ParsableCommand {
       by a learner with StartSweep) hands out every test id in leases of --lease-size; a lease \
       without its result after --lease-timeout seconds, or whose actor is lost, goes to the \
       next requester, and each id's result is recorded exactly once. Logs actors joining and \
-      lost, expired and re-issued leases, and sweep progress. SIGINT/SIGTERM: exit 0.
+      lost, expired and re-issued leases, and sweep progress. SIGINT/SIGTERM: exit 0. With \
+      --state-file the lease book is rewritten atomically before every acknowledged change and \
+      restored at start: a coordinator restarted on the same endpoint after a crash keeps \
+      every recorded result, accepts late results of the leases it had granted (once), and \
+      re-issues the rest; workers and sweeps reconnect on their own.
       Binding an address other hosts can reach needs CURVE keys (--server-key, \
       --allowed-keys; see `rl2 keygen`) or --insecure.
       Example:
@@ -46,6 +50,13 @@ struct CoordinatorCommand: ParsableCommand {
   @Option(help: "Seed of the stream training ids are drawn from.")
   var seed: UInt64 = 0
 
+  @Option(
+    help: """
+      File holding the lease book across restarts (created if missing; e.g. \
+      runs/coordinator.state.json). Default: memory only.
+      """)
+  var stateFile: String?
+
   @OptionGroup var security: ServerSecurityOptions
 
   func validate() throws {
@@ -76,6 +87,7 @@ struct CoordinatorCommand: ParsableCommand {
     configuration.heartbeatInterval = min(1, actorTimeout / 4)
     configuration.security = try security.load()
     configuration.allowsInsecureBinding = security.insecure
+    configuration.stateFile = stateFile.map { URL(fileURLWithPath: $0) }
     return configuration
   }
 

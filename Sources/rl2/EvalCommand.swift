@@ -64,6 +64,10 @@ struct EvalCommand: ParsableCommand {
       """)
   var workers = 0
 
+  /// With --coordinator: the keys for a coordinator that requires CURVE (local workers get them
+  /// too).
+  @OptionGroup var security: ClientSecurityOptions
+
   func validate() throws {
     if instances < 1 { throw ValidationError("--instances must be at least 1, got \(instances)") }
     if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
@@ -75,6 +79,11 @@ struct EvalCommand: ParsableCommand {
       } catch {
         throw ValidationError("--coordinator \(error)")
       }
+    }
+    if security.files != nil, coordinator == nil {
+      throw ValidationError(
+        "--client-key and --server-public-key are for a remote --coordinator; the sweep's "
+          + "own coordinator listens on loopback without CURVE")
     }
   }
 
@@ -123,6 +132,7 @@ struct EvalCommand: ParsableCommand {
         .appendingPathComponent("eval-workers"))
     options.episodes = episodes
     options.mazeSize = mazeSize
+    options.keyFiles = security.files
     let stop = StopSignal()
     stop.raiseOnInterrupt {}
     let report = try Cluster.runMazeSweep(options, stop: stop) { line in

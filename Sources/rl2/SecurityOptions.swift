@@ -46,6 +46,14 @@ struct ClientSecurityOptions: ParsableArguments {
     }
   }
 
+  /// The key files, `nil` for plain TCP.
+  var files: ClientKeyFiles? {
+    guard let clientKey, let serverPublicKey else { return nil }
+    return ClientKeyFiles(
+      clientKey: URL(fileURLWithPath: clientKey),
+      serverPublicKey: URL(fileURLWithPath: serverPublicKey))
+  }
+
   /// The keys to use, `nil` for plain TCP.
   func load() throws -> ClientSecurity? {
     guard let clientKey, let serverPublicKey else { return nil }

@@ -71,6 +71,46 @@ final class SecurityCommandTests: XCTestCase {
     XCTAssertEqual(coordinator.waitForExit(timeout: 10), 0, coordinator.output)
   }
 
+  /// `rl2 eval --coordinator` against a CURVE coordinator: the sweep's own client and the local
+  /// workers it starts all authenticate with the key given.
+  func testASweepThroughACurveCoordinatorUsesTheClientKey() throws {
+    let keys = try makeDirectory()
+    for name in ["coordinator", "worker"] {
+      let made = try CommandLineTests.run(["keygen", "--out", keys.path, "--name", name])
+      XCTAssertEqual(made.status, 0, made.standardError)
+    }
+    let path = { (file: String) in keys.appendingPathComponent(file).path }
+    let runDirectory = keys.appendingPathComponent("maze")
+    let train = try CommandLineTests.run(
+      MazeCommandTests.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
+    let name = try XCTUnwrap(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
+    let coordinator = try RunningProcess([
+      "coordinator", "--endpoint", "tcp://127.0.0.1:0", "--server-key", path("coordinator.key"),
+      "--allowed-keys", path("worker.pub"), "--test-configurations", "8",
+    ])
+    addTeardownBlock { coordinator.kill() }
+    let line = try coordinator.waitForLine(containing: "coordinator listening on ", timeout: 30)
+    let endpoint = try XCTUnwrap(
+      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) })
+    let sweep = try CommandLineTests.run([
+      "eval", "--checkpoint", checkpoints.appendingPathComponent(name).path, "--instances", "8",
+      "--coordinator", endpoint, "--workers", "1", "--client-key", path("worker.key"),
+      "--server-public-key", path("coordinator.pub"), "--json",
+    ])
+    XCTAssertEqual(sweep.status, 0, sweep.standardError + coordinator.output)
+    XCTAssertTrue(sweep.standardOutput.contains("\"instances\":8"), sweep.standardOutput)
+    XCTAssertFalse(coordinator.output.contains("is not among the allowed keys"))
+    let local = try CommandLineTests.run([
+      "eval", "--checkpoint", checkpoints.appendingPathComponent(name).path, "--workers", "1",
+      "--client-key", path("worker.key"), "--server-public-key", path("coordinator.pub"),
+    ])
+    XCTAssertNotEqual(local.status, 0)
+    XCTAssertTrue(local.standardError.contains("remote --coordinator"), local.standardError)
+  }
+
   func testBindingEveryInterfaceWithoutKeysIsRefusedAndInsecureWarns() throws {
     let refused = try CommandLineTests.run(["coordinator", "--endpoint", "tcp://*:0"])
     XCTAssertNotEqual(refused.status, 0)
@@ -101,7 +141,8 @@ final class SecurityCommandTests: XCTestCase {
       "keygen": ["--out", "--name", "--force"],
       "learner": ["--server-key", "--allowed-keys", "--insecure"],
       "coordinator": ["--server-key", "--allowed-keys", "--insecure"],
-      "actor": ["--client-key", "--server-public-key"],
+      "actor": ["--client-key", "--server-public-key", "--coordinator-public-key"],
+      "eval": ["--client-key", "--server-public-key"],
       "eval-worker": ["--client-key", "--server-public-key"],
       "status": ["--client-key", "--server-public-key"],
     ]

@@ -1,0 +1,68 @@
+import Foundation
+import XCTest
+
+/// A coordinator SIGKILLed half-way through a sweep and started again on the same endpoint
+/// from its state file: the sweep still evaluates every test configuration exactly once, with
+/// exactly the figures of the one-process evaluation, and no recorded result is lost.
+extension MazeCommandTests {
+  func testACoordinatorRestartedFromItsStateFileFinishesTheSweepOnce() throws {
+    let directory = try makeTemporaryDirectory()
+    let runDirectory = directory.appendingPathComponent("maze")
+    let train = try run(Self.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
+    let name = try XCTUnwrap(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
+    let checkpoint = checkpoints.appendingPathComponent(name).path
+    let evaluation = [
+      "--checkpoint", checkpoint, "--instances", "160", "--episodes", "3", "--json",
+    ]
+    let local = try run(["eval", "--threads", "1"] + evaluation)
+    XCTAssertEqual(local.status, 0, local.standardError)
+    let expected = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
+
+    let state = directory.appendingPathComponent("coordinator.state.json").path
+    func startCoordinator(_ endpoint: String) throws -> RunningProcess {
+      let coordinator = try RunningProcess([
+        "coordinator", "--endpoint", endpoint, "--test-configurations", "160", "--lease-size",
+        "2", "--lease-timeout", "3", "--actor-timeout", "2", "--state-file", state,
+      ])
+      addTeardownBlock { coordinator.kill() }
+      return coordinator
+    }
+    let first = try startCoordinator("tcp://127.0.0.1:0")
+    let line = try first.waitForLine(containing: "coordinator listening on ", timeout: 30)
+    let endpoint = try XCTUnwrap(
+      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) })
+    let workers = try ["w1", "w2"].map { id in
+      try RunningProcess([
+        "eval-worker", "--coordinator", endpoint, "--checkpoint", checkpoint, "--lease-size", "2",
+        "--actor-id", id,
+      ])
+    }
+    addTeardownBlock { for worker in workers { worker.kill() } }
+    let sweep = try RunningProcess(["eval", "--coordinator", endpoint] + evaluation)
+    addTeardownBlock { sweep.kill() }
+    _ = try first.waitForLine(containing: "sweep 1: 48/160", timeout: 120)
+    first.kill()
+    XCTAssertNotNil(first.waitForExit(timeout: 10))
+    Thread.sleep(forTimeInterval: 1)
+
+    let second = try startCoordinator(endpoint)
+    let restored = try second.waitForLine(containing: "restored 1 sweeps", timeout: 30)
+    let recordedBefore = Int(restored.split(separator: " ")[3]) ?? -1
+    XCTAssertGreaterThanOrEqual(recordedBefore, 48, restored)
+    XCTAssertEqual(sweep.waitForExit(timeout: 180), 0, sweep.output + second.output)
+    let json = try XCTUnwrap(sweep.output.split(separator: "\n").last { $0.hasPrefix("{") })
+    let swept = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    XCTAssertEqual(swept["instances"] as? Int, 160)
+    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
+      let (a, b) = (swept[key] as? [Double] ?? [], expected[key] as? [Double] ?? [])
+      XCTAssertEqual(a.count, 3, key)
+      for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-9, key) }
+    }
+    XCTAssertTrue(second.output.contains("sweep 1: 160/160"), second.output)
+  }
+}
