@@ -86,7 +86,12 @@ public struct CheckpointStore: Sendable {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let data = try JSONEncoder().encode(checkpoint)
     let target = url(iteration: checkpoint.iteration)
-    try AtomicFile.write(data, to: target)
+    do {
+      try AtomicFile.write(data, to: target)
+    } catch {
+      throw CheckpointError.unwritable(
+        target.path, AtomicFile.reason(error), previous: files().last?.path)
+    }
     for old in files().dropLast(kept) { try? FileManager.default.removeItem(at: old) }
   }
 
@@ -123,9 +128,17 @@ public enum CheckpointError: Error, CustomStringConvertible {
   case unreadable(String, String)
   case malformed(String, String)
   case mismatch(String)
+  /// Writing a checkpoint failed (disk full, read-only folder, …); `previous` is the newest
+  /// checkpoint left, intact.
+  case unwritable(String, String, previous: String?)
 
   public var description: String {
     switch self {
+    case .unwritable(let path, let reason, let previous):
+      "cannot write checkpoint \(path): \(reason); "
+        + (previous.map { "the previous checkpoint \($0) is intact" }
+          ?? "no earlier checkpoint exists")
+        + " — fix the run directory (free space, permissions) and continue with --resume"
     case .unreadable(let path, let reason): "cannot read checkpoint \(path): \(reason)"
     case .malformed(let path, let reason): "checkpoint \(path) is not usable: \(reason)"
     case .mismatch(let reason): reason
@@ -135,6 +148,22 @@ public enum CheckpointError: Error, CustomStringConvertible {
 
 /// Durable replacement of a file: a crash leaves either the old or the new contents.
 public enum AtomicFile {
+  /// The operating system's words for why a file operation failed ("No space left on
+  /// device"), found under Foundation's wrapping; the error itself when it has none.
+  public static func reason(_ error: Error) -> String {
+    var current: NSError? = error as NSError
+    while let error = current {
+      if error.domain == NSPOSIXErrorDomain {
+        return String(cString: strerror(Int32(error.code)))
+      }
+      current = error.userInfo[NSUnderlyingErrorKey] as? NSError
+    }
+    if let described = (error as NSError).userInfo[NSLocalizedDescriptionKey] as? String {
+      return described
+    }
+    return "\(error)"
+  }
+
   public static func write(_ data: Data, to url: URL) throws {
     let temporary = url.deletingLastPathComponent()
       .appendingPathComponent(

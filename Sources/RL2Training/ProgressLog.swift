@@ -11,6 +11,7 @@ public final class ProgressLog {
   ]
 
   let handle: FileHandle
+  public let url: URL
   public let columns: [String]
   /// Columns after the per-episode returns, written by name (e.g. a maze's success rates).
   public let extraColumns: [String]
@@ -19,11 +20,12 @@ public final class ProgressLog {
   /// Opens (or creates, with its header) the log; `episodes` adds one column per episode index
   /// when a trial has at most 20 episodes, otherwise a single column with all of them. Rows of
   /// iterations after `keepingIterationsUpTo` (written after the checkpoint a run resumes from)
-  /// are dropped, so a resumed log has each iteration once.
+  /// are dropped, so a resumed log has each iteration once, and so are incomplete rows.
   public init(
     url: URL, episodes: Int, extraColumns: [String] = [], keepingIterationsUpTo lastKept: Int
   ) throws {
     episodeColumnCount = episodes <= 20 ? episodes : 1
+    self.url = url
     self.extraColumns = extraColumns
     columns =
       Self.fixedColumns
@@ -31,13 +33,20 @@ public final class ProgressLog {
       + extraColumns
     let header = columns.joined(separator: ",")
     let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
+    // A row cut short (the disk filled up while it was written) has too few fields.
+    let width = columns.count
     let kept = existing.split(separator: "\n").dropFirst().filter { row in
       (Int(row.prefix { $0 != "," }) ?? .max) <= lastKept
+        && row.split(separator: ",", omittingEmptySubsequences: false).count == width
     }
-    try AtomicFile.write(
-      Data(([header] + kept.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)
-    handle = try FileHandle(forWritingTo: url)
-    try handle.seekToEnd()
+    do {
+      try AtomicFile.write(
+        Data(([header] + kept.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)
+      handle = try FileHandle(forWritingTo: url)
+      try handle.seekToEnd()
+    } catch {
+      throw RunDirectoryError.unwritable(url.path, AtomicFile.reason(error))
+    }
   }
 
   deinit { try? handle.close() }
@@ -51,7 +60,11 @@ public final class ProgressLog {
       fields.append("\"" + episodeReturns.map(format).joined(separator: " ") + "\"")
     }
     fields += extraColumns.map { format(values[$0] ?? 0) }
-    try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
+    do {
+      try handle.write(contentsOf: Data((fields.joined(separator: ",") + "\n").utf8))
+    } catch {
+      throw RunDirectoryError.unwritable(url.path, AtomicFile.reason(error))
+    }
   }
 
   private func format(_ value: Double) -> String {

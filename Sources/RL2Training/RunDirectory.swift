@@ -22,7 +22,7 @@ public struct RunDirectory: Sendable {
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
       try AtomicFile.write(try encoder.encode(configuration), to: configurationURL)
     } catch {
-      throw RunDirectoryError.unwritable(url.path, error.localizedDescription)
+      throw RunDirectoryError.unwritable(url.path, AtomicFile.reason(error))
     }
   }
 
@@ -44,7 +44,11 @@ extension RunDirectory {
   public var publishedVersionURL: URL { url.appendingPathComponent("weights-version") }
 
   public func recordPublishedVersion(_ version: Int) throws {
-    try AtomicFile.write(Data("\(version)\n".utf8), to: publishedVersionURL)
+    do {
+      try AtomicFile.write(Data("\(version)\n".utf8), to: publishedVersionURL)
+    } catch {
+      throw RunDirectoryError.unwritable(publishedVersionURL.path, AtomicFile.reason(error))
+    }
   }
 
   /// The recorded version; nil when none was recorded or the file is unreadable.
@@ -97,7 +101,8 @@ public enum RunDirectoryError: Error, CustomStringConvertible {
   public var description: String {
     switch self {
     case .unwritable(let path, let reason):
-      "cannot write the run directory \(path): \(reason); choose another --run-dir"
+      "cannot write \(path): \(reason); fix the run directory (free space, permissions) and "
+        + "continue with --resume, or choose another --run-dir"
     case .inUse(let path):
       "another process is training in \(path); wait for it or choose another --run-dir"
     case .occupied(let path):
