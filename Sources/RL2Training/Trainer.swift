@@ -73,10 +73,42 @@ public struct Trainer<Agent: TrainableAgent> {
     comparable.evaluationInstances = saved.evaluationInstances
     comparable.evaluationSeed = saved.evaluationSeed
     guard comparable == saved else {
+      let differences = configurationDifferences(saved, comparable)
       throw CheckpointError.mismatch(
-        "the run's checkpoint was made with a different configuration; resume with the same "
-          + "training flags (--iterations, --checkpoint-interval and --eval-instances may "
-          + "change) or choose another --run-dir")
+        "the run's checkpoint was made with a different configuration"
+          + (differences.isEmpty ? "" : " (\(differences.joined(separator: "; ")))")
+          + "; resume with the run's own flags — or with none of them: `--run-dir R --resume` "
+          + "alone continues the run as configured (--iterations, --checkpoint-interval and "
+          + "--eval-instances may change) — or choose another --run-dir")
+    }
+  }
+
+  /// "key: run R, asked A" for each setting where the two differ (JSON paths, e.g.
+  /// `task.episodes`).
+  static func configurationDifferences(
+    _ saved: TrainingConfiguration, _ requested: TrainingConfiguration
+  ) -> [String] {
+    func flatten(_ value: Any, _ prefix: String, into out: inout [String: String]) {
+      if let object = value as? [String: Any] {
+        for (key, inner) in object {
+          flatten(inner, prefix.isEmpty ? key : "\(prefix).\(key)", into: &out)
+        }
+      } else {
+        out[prefix] = "\(value)"
+      }
+    }
+    func fields(_ configuration: TrainingConfiguration) -> [String: String] {
+      var out: [String: String] = [:]
+      if let data = try? JSONEncoder().encode(configuration),
+        let object = try? JSONSerialization.jsonObject(with: data)
+      {
+        flatten(object, "", into: &out)
+      }
+      return out
+    }
+    let (a, b) = (fields(saved), fields(requested))
+    return Set(a.keys).union(b.keys).sorted().compactMap { key in
+      a[key] == b[key] ? nil : "\(key): run \(a[key] ?? "none"), asked \(b[key] ?? "none")"
     }
   }
 

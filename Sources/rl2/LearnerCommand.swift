@@ -51,7 +51,7 @@ struct LearnerCommand: ParsableCommand {
     learner.security = try security.load()
     learner.allowsInsecureBinding = security.insecure
     let summary = try Cluster.runLearner(
-      configuration: options.makeConfiguration(), runDirectory: options.runDirectory,
+      configuration: try options.resolvedConfiguration(), runDirectory: options.runDirectory,
       resume: options.resume, options: learner, stop: stop, log: Console.line)
     Console.line(summary.text)
   }

@@ -58,7 +58,7 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     options.applyThreads()
-    let configuration = options.makeConfiguration()
+    let configuration = try options.resolvedConfiguration()
     let stop = StopSignal()
     stop.raiseOnInterrupt {
       Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")

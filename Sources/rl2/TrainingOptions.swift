@@ -167,6 +167,49 @@ struct TrainingOptions: ParsableArguments {
     return configuration
   }
 
+  /// Flags that shape a run's trajectory (everything but how long it runs, how often it
+  /// checkpoints, how it is evaluated, where it lives and how many threads it uses).
+  static let runFlags: Set<String> = [
+    "--env", "--arms", "--episodes", "--states", "--actions", "--horizon", "--maze-size",
+    "--maze-configurations", "--maze-horizon", "--algo", "--batch-steps", "--hidden", "--seed",
+    "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
+    "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
+    "--value-epochs", "--value-minibatch-trials", "--first-step-flag",
+  ]
+
+  /// The configuration to train with. With --resume, a run directory holding `config.json`
+  /// and none of `runFlags` on the command line, the run's own configuration, so
+  /// `rl2 train --run-dir R --resume --iterations 500` continues any run; --iterations,
+  /// --checkpoint-interval and --eval-instances still apply. When run flags are given they
+  /// are used, and the trainer checks them against the run.
+  func resolvedConfiguration(arguments: [String] = CommandLine.arguments) throws
+    -> TrainingConfiguration
+  {
+    let requested = makeConfiguration()
+    let url = runDirectory.appendingPathComponent("config.json")
+    let given = Set(
+      arguments.filter { $0.hasPrefix("--") }.map {
+        String($0.split(separator: "=", maxSplits: 1)[0])
+      })
+    guard resume, given.isDisjoint(with: Self.runFlags),
+      FileManager.default.fileExists(atPath: url.path)
+    else { return requested }
+    var saved: TrainingConfiguration
+    do {
+      saved = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(contentsOf: url))
+    } catch {
+      throw ValidationError("cannot read the run's configuration \(url.path): \(error)")
+    }
+    if given.contains("--iterations") { saved.iterations = requested.iterations }
+    if given.contains("--checkpoint-interval") {
+      saved.checkpointInterval = requested.checkpointInterval
+    }
+    if given.contains("--eval-instances") {
+      saved.evaluationInstances = requested.evaluationInstances
+    }
+    return saved
+  }
+
   /// The run directory asked for, or runs/<setting>-<algo>-seed<seed>.
   var runDirectory: URL {
     URL(fileURLWithPath: runDir ?? "runs/\(task.setting.name)-\(algo.rawValue)-seed\(seed)")

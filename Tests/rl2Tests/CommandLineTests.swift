@@ -115,6 +115,23 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(resumed.standardOutput.contains("iter 3/3"), resumed.standardOutput)
     XCTAssertFalse(resumed.standardOutput.contains("iter 1/3"), "resume started over")
     XCTAssertEqual(try dataRows(runDirectory.appendingPathComponent("progress.csv")).count, 3)
+
+    // --resume without the run's flags continues it as configured.
+    let bare = try run([
+      "train", "--run-dir", runDirectory.path, "--resume", "--iterations", "4", "--actors", "0",
+      "--no-baselines",
+    ])
+    XCTAssertEqual(bare.status, 0, bare.standardError)
+    XCTAssertTrue(bare.standardOutput.contains("iter 4/4"), bare.standardOutput)
+    XCTAssertTrue(bare.standardOutput.contains("bandit-k3-n4"), bare.standardOutput)
+    // A flag that would change the run is named with both values.
+    let changed = try run(
+      Self.tinyBandit + [
+        "--hidden", "9", "--iterations", "5", "--run-dir", runDirectory.path, "--resume",
+      ])
+    XCTAssertNotEqual(changed.status, 0)
+    XCTAssertTrue(
+      changed.standardError.contains("hidden: run 6, asked 9"), changed.standardError)
   }
 
   func testFirstOrderOnAnMDPAndEvalOfItsCheckpoint() throws {
