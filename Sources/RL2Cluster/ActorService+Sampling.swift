@@ -199,16 +199,22 @@ struct SamplingLoop {
     return (trajectories, origin)
   }
 
-  /// Pushes a batch, retrying while the learner's queue is full; gives up when the session
-  /// changes or the actor stops.
-  private func send(_ trajectories: Trajectories, _ origin: BatchOrigin, stop: StopSignal) -> Bool {
-    guard let session else { return false }
+  /// Pushes a batch, retrying while the learner's queue is full or the learner is gone; gives
+  /// up when the session changes or the actor stops. Between tries it reads the weights
+  /// socket, where the learner's shutdown also arrives: a learner that exits while this actor
+  /// waits may have lost the control connection's copy (seen with packet loss and a link
+  /// outage), and the actor must still stop.
+  private mutating func send(
+    _ trajectories: Trajectories, _ origin: BatchOrigin, stop: StopSignal
+  ) -> Bool {
+    guard let push = session?.push else { return false }
     let payload = Rl2_V1_Envelope(.trialBatch(Rl2_V1_TrialBatch(trajectories, origin: origin)))
       .encoded
     while service.stopReason == nil, !stop.isRaised, !service.parentIsGone() {
       let latest = service.condition.withLock { service.welcomeGeneration }
       guard latest == generation else { return false }
-      if (try? session.push.send(bytes: payload)) == true { return true }
+      if (try? push.send(bytes: payload)) == true { return true }
+      receiveWeights(wait: nil)
     }
     return false
   }
