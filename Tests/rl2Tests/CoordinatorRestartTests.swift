@@ -7,20 +7,7 @@ import XCTest
 extension MazeCommandTests {
   func testACoordinatorRestartedFromItsStateFileFinishesTheSweepOnce() throws {
     let directory = try makeTemporaryDirectory()
-    let runDirectory = directory.appendingPathComponent("maze")
-    let train = try run(Self.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
-    XCTAssertEqual(train.status, 0, train.standardError)
-    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
-    let name = try XCTUnwrap(
-      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
-    let checkpoint = checkpoints.appendingPathComponent(name).path
-    let evaluation = [
-      "--checkpoint", checkpoint, "--instances", "160", "--episodes", "3", "--json",
-    ]
-    let local = try run(["eval", "--threads", "1"] + evaluation)
-    XCTAssertEqual(local.status, 0, local.standardError)
-    let expected = try XCTUnwrap(
-      try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
+    let (checkpoint, evaluation, expected) = try sweepFixture(in: directory)
 
     let state = directory.appendingPathComponent("coordinator.state.json").path
     func startCoordinator(_ endpoint: String) throws -> RunningProcess {

@@ -77,20 +77,8 @@ final class MazeCommandTests: XCTestCase {
   /// configurations, one of its two workers SIGKILLed half-way, still evaluates every
   /// configuration exactly once, with exactly the figures of the one-process evaluation.
   func testASweepWithAWorkerKilledHalfWayEvaluatesEveryConfigurationOnce() throws {
-    let runDirectory = try makeTemporaryDirectory().appendingPathComponent("maze")
-    let train = try run(Self.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
-    XCTAssertEqual(train.status, 0, train.standardError)
-    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
-    let name = try XCTUnwrap(
-      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
-    let checkpoint = checkpoints.appendingPathComponent(name).path
-    let evaluation = [
-      "--checkpoint", checkpoint, "--instances", "160", "--episodes", "3", "--json",
-    ]
-    let local = try run(["eval", "--threads", "1"] + evaluation)
-    XCTAssertEqual(local.status, 0, local.standardError)
-    let expected = try XCTUnwrap(
-      try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
+    let (checkpoint, evaluation, expected) = try sweepFixture(
+      in: try makeTemporaryDirectory())
 
     let coordinator = try RunningProcess([
       "coordinator", "--endpoint", "tcp://127.0.0.1:0", "--test-configurations", "160",
@@ -125,6 +113,28 @@ final class MazeCommandTests: XCTestCase {
     }
     XCTAssertTrue(coordinator.output.contains("victim"), "the coordinator saw the victim")
     XCTAssertTrue(coordinator.output.contains("lost"), coordinator.output)
+  }
+
+  /// A one-iteration tiny maze checkpoint, the `rl2 eval` flags of a 160-configuration,
+  /// 3-episode evaluation of it, and that evaluation's JSON figures from one process.
+  func sweepFixture(in directory: URL) throws -> (
+    checkpoint: String, evaluation: [String], expected: [String: Any]
+  ) {
+    let runDirectory = directory.appendingPathComponent("maze")
+    let train = try run(Self.tinyMaze + ["--iterations", "1", "--run-dir", runDirectory.path])
+    XCTAssertEqual(train.status, 0, train.standardError)
+    let checkpoints = runDirectory.appendingPathComponent("checkpoints")
+    let name = try XCTUnwrap(
+      try FileManager.default.contentsOfDirectory(atPath: checkpoints.path).last)
+    let checkpoint = checkpoints.appendingPathComponent(name).path
+    let evaluation = [
+      "--checkpoint", checkpoint, "--instances", "160", "--episodes", "3", "--json",
+    ]
+    let local = try run(["eval", "--threads", "1"] + evaluation)
+    XCTAssertEqual(local.status, 0, local.standardError)
+    let expected = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
+    return (checkpoint, evaluation, expected)
   }
 
   func makeTemporaryDirectory() throws -> URL {
