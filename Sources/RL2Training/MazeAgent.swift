@@ -11,6 +11,8 @@ public struct MazeAgent: TrainableAgent {
   public let network: VisionNetwork<Float>
   public let policyParameters: Parameters<Float>
   public var valueHead: SharedValueHead
+  /// What the newest value fit did, for `progress.csv`.
+  var lastFit: SharedValueHead.FitStatistics?
 
   public var policy: VisionNetwork<Float> { network }
 
@@ -53,9 +55,11 @@ public struct MazeAgent: TrainableAgent {
   ) -> Double {
     let maxKL =
       configuration.algorithm == .trpo ? configuration.trpo.maxKL : configuration.firstOrder.maxKL
-    return valueHead.fit(
-      network, policyParameters, trajectories, returns: returns, maxKL: maxKL
-    ).loss
+    let fit = valueHead.fit(
+      network, policyParameters, trajectories, returns: returns,
+      maxKL: maxKL * configuration.value.sharedTrunkKLFraction)
+    lastFit = fit
+    return fit.loss
   }
 
   /// The value head's parameters live in the policy's vector; the state holds the rest.
@@ -85,16 +89,23 @@ public struct MazeAgent: TrainableAgent {
       firstStepFlag: Float(configuration.firstStepFlag), random: random)
   }
 
-  /// Success rate and mean successful length per episode index.
+  /// Success rate and mean successful length per episode index; how far the value fit moved
+  /// the policy through the shared trunk (mean KL) and how often it was pulled back.
   public func progressColumns(configuration: TrainingConfiguration) -> [String] {
     (1...configuration.task.episodes).flatMap { ["success_rate_\($0)", "success_length_\($0)"] }
+      + ["value_fit_kl", "value_fit_backtracks"]
   }
 
   public func progressValues(_ trajectories: Trajectories) -> [String: Double] {
     let episodes = trajectories.episodeReturns.first?.count ?? 0
-    return MazeEvaluation.progressColumns(
+    var values = MazeEvaluation.progressColumns(
       MazeEvaluationMetrics(
         MazeEvaluation.outcomes(of: trajectories), episodesPerTrial: episodes))
+    if let lastFit {
+      values["value_fit_kl"] = lastFit.policyKL
+      values["value_fit_backtracks"] = Double(lastFit.backtracks)
+    }
+    return values
   }
 
   public func evaluate(configuration: TrainingConfiguration) -> EvaluationResult {

@@ -33,12 +33,18 @@ public final class ProgressLog {
       + extraColumns
     let header = columns.joined(separator: ",")
     let existing = (try? String(contentsOf: url, encoding: .utf8)) ?? ""
-    // A row cut short (the disk filled up while it was written) has too few fields.
-    let width = columns.count
-    let kept = existing.split(separator: "\n").dropFirst().filter { row in
-      (Int(row.prefix { $0 != "," }) ?? .max) <= lastKept
-        && row.split(separator: ",", omittingEmptySubsequences: false).count == width
+    let lines = existing.split(separator: "\n")
+    // A row cut short (the disk filled up while it was written) has fewer fields than the
+    // header it was written under; rows of a log whose header had fewer columns (an older
+    // build) are kept and padded with empty fields for the columns added since.
+    let fieldCount = { (line: Substring) in
+      line.split(separator: ",", omittingEmptySubsequences: false).count
     }
+    let oldWidth = lines.first.map(fieldCount) ?? 0
+    let padding = String(repeating: ",", count: max(0, columns.count - oldWidth))
+    let kept = lines.dropFirst().filter { row in
+      (Int(row.prefix { $0 != "," }) ?? .max) <= lastKept && fieldCount(row) == oldWidth
+    }.map { $0 + padding }
     do {
       try AtomicFile.write(
         Data(([header] + kept.map(String.init)).map { $0 + "\n" }.joined().utf8), to: url)

@@ -135,6 +135,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard trpo.maxKL > 0, firstOrder.maxKL > 0 else {
       throw .invalid("the KL bound must be positive")
     }
+    guard value.sharedTrunkKLFraction >= 0, value.sharedTrunkKLFraction.isFinite else {
+      throw .invalid(
+        "--value-kl-fraction must be 0 or more, got \(value.sharedTrunkKLFraction)")
+    }
     guard checkpointInterval >= 1, checkpointsKept >= 1 else {
       throw .invalid("--checkpoint-interval and the number of kept checkpoints must be positive")
     }

@@ -16,6 +16,9 @@ public struct ValueBaseline: Sendable {
     /// Trials per Adam step.
     public var minibatchTrials = 128
     public var learningRate = 1e-3
+    /// A shared trunk's value fit (the maze) may move the policy by at most this share of the
+    /// policy step's δ in mean KL (1: as much as the policy step itself).
+    public var sharedTrunkKLFraction = 1.0
 
     public init() {}
   }
@@ -107,5 +110,6 @@ extension ValueBaseline.Configuration {
     epochs = try c.decode(.epochs, default: epochs)
     minibatchTrials = try c.decode(.minibatchTrials, default: minibatchTrials)
     learningRate = try c.decode(.learningRate, default: learningRate)
+    sharedTrunkKLFraction = try c.decode(.sharedTrunkKLFraction, default: sharedTrunkKLFraction)
   }
 }

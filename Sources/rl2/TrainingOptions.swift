@@ -112,6 +112,13 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Trials per Adam step of the value baseline. Default: 128, maze 16.")
   var valueMinibatchTrials: Int?
 
+  @Option(
+    help: """
+      Maze (shared trunk): the value fit may move the policy by at most this share of \
+      --max-kl in mean KL; 1 lets it move the policy as far as the policy step does.
+      """)
+  var valueKLFraction = 1.0
+
   @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
   var firstStepFlag = 1.0
 
@@ -161,6 +168,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.firstOrder.minibatchTrials = policyMinibatchTrials ?? (isMaze ? 16 : 128)
     configuration.value.epochs = valueEpochs ?? (isMaze ? 2 : 5)
     configuration.value.minibatchTrials = valueMinibatchTrials ?? (isMaze ? 16 : 128)
+    configuration.value.sharedTrunkKLFraction = valueKLFraction
     configuration.firstStepFlag = firstStepFlag
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
@@ -174,7 +182,7 @@ struct TrainingOptions: ParsableArguments {
     "--maze-configurations", "--maze-horizon", "--algo", "--batch-steps", "--hidden", "--seed",
     "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
     "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
-    "--value-epochs", "--value-minibatch-trials", "--first-step-flag",
+    "--value-epochs", "--value-minibatch-trials", "--value-kl-fraction", "--first-step-flag",
   ]
 
   /// The configuration to train with. With --resume, a run directory holding `config.json`

@@ -23,6 +23,7 @@ final class MazeCommandTests: XCTestCase {
     let progress = try String(
       contentsOf: runDirectory.appendingPathComponent("progress.csv"), encoding: .utf8)
     XCTAssertTrue(progress.contains("success_rate_1"), "progress.csv has per-episode success")
+    XCTAssertTrue(progress.contains("value_fit_kl"), "progress.csv has the value fit's KL")
     let checkpoints = try FileManager.default.contentsOfDirectory(
       atPath: runDirectory.appendingPathComponent("checkpoints").path)
     let checkpoint = try XCTUnwrap(checkpoints.sorted().last)
