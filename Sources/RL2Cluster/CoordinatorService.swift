@@ -106,8 +106,7 @@ public final class CoordinatorService: @unchecked Sendable {
     book = try Self.restoredBook(configuration, log: log)
     if let url = configuration.stateFile {
       do {
-        try AtomicFile.write(
-          try JSONEncoder().encode(book.snapshot(now: monotonicSeconds())), to: url)
+        try Self.write(book, to: url)
       } catch {
         throw ClusterError.failed("cannot write the coordinator state \(url.path): \(error)")
       }
@@ -219,14 +218,18 @@ public final class CoordinatorService: @unchecked Sendable {
     return book
   }
 
+  static func write(_ book: LeaseBook, to url: URL) throws {
+    try AtomicFile.write(try JSONEncoder().encode(book.snapshot(now: monotonicSeconds())), to: url)
+  }
+
   /// Writes the book to the state file (if any) before the change is acknowledged.
   func persist() {
     guard let url = configuration.stateFile else { return }
     persisting.lock()
     defer { persisting.unlock() }
-    let snapshot = condition.withLock { book.snapshot(now: monotonicSeconds()) }
+    let book = condition.withLock { self.book }
     do {
-      try AtomicFile.write(try JSONEncoder().encode(snapshot), to: url)
+      try Self.write(book, to: url)
     } catch {
       let failures = condition.withLock {
         counters.stateWriteFailures += 1

@@ -66,8 +66,13 @@ public final class MazeEvaluationWorker {
         try deliver(outcomes, lease: lease.leaseID)
         unsent = nil
       } catch let error as ClusterError where error.isRefusal {
-        log("coordinator refused lease \(unsent?.leaseID ?? 0)'s result: \(error); dropping it")
-        unsent = nil
+        if let pending = unsent {
+          log("coordinator refused the result of lease \(pending.leaseID): \(error); dropping it")
+          unsent = nil
+        } else {
+          log("coordinator: \(error); retrying")
+          Thread.sleep(forTimeInterval: 0.5)
+        }
       } catch {
         log(
           "coordinator: \(error); retrying"

@@ -19,16 +19,8 @@ extension MazeCommandTests {
       return coordinator
     }
     let first = try startCoordinator("tcp://127.0.0.1:0")
-    let line = try first.waitForLine(containing: "coordinator listening on ", timeout: 30)
-    let endpoint = try XCTUnwrap(
-      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) })
-    let workers = try ["w1", "w2"].map { id in
-      try RunningProcess([
-        "eval-worker", "--coordinator", endpoint, "--checkpoint", checkpoint, "--lease-size", "2",
-        "--actor-id", id,
-      ])
-    }
-    addTeardownBlock { for worker in workers { worker.kill() } }
+    let endpoint = try listeningEndpoint(of: first)
+    _ = try startEvaluationWorkers(["w1", "w2"], endpoint, checkpoint)
     let sweep = try RunningProcess(["eval", "--coordinator", endpoint] + evaluation)
     addTeardownBlock { sweep.kill() }
     _ = try first.waitForLine(containing: "sweep 1: 48/160", timeout: 120)
@@ -41,15 +33,7 @@ extension MazeCommandTests {
     let recordedBefore = Int(restored.split(separator: " ")[3]) ?? -1
     XCTAssertGreaterThanOrEqual(recordedBefore, 48, restored)
     XCTAssertEqual(sweep.waitForExit(timeout: 180), 0, sweep.output + second.output)
-    let json = try XCTUnwrap(sweep.output.split(separator: "\n").last { $0.hasPrefix("{") })
-    let swept = try XCTUnwrap(
-      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-    XCTAssertEqual(swept["instances"] as? Int, 160)
-    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
-      let (a, b) = (swept[key] as? [Double] ?? [], expected[key] as? [Double] ?? [])
-      XCTAssertEqual(a.count, 3, key)
-      for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-9, key) }
-    }
+    try assertSweepFigures(of: sweep, equal: expected)
     XCTAssertTrue(second.output.contains("sweep 1: 160/160"), second.output)
   }
 }

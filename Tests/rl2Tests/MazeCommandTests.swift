@@ -86,32 +86,16 @@ final class MazeCommandTests: XCTestCase {
       "--lease-size", "2", "--lease-timeout", "3", "--actor-timeout", "1",
     ])
     addTeardownBlock { coordinator.kill() }
-    let line = try coordinator.waitForLine(containing: "coordinator listening on ", timeout: 30)
-    let endpoint = try XCTUnwrap(
-      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) })
-    let workers = try ["victim", "survivor"].map { id in
-      try RunningProcess([
-        "eval-worker", "--coordinator", endpoint, "--checkpoint", checkpoint, "--lease-size", "2",
-        "--actor-id", id,
-      ])
-    }
-    addTeardownBlock { for worker in workers { worker.kill() } }
+    let endpoint = try listeningEndpoint(of: coordinator)
+    let workers = try startEvaluationWorkers(["victim", "survivor"], endpoint, checkpoint)
     let sweep = try RunningProcess(["eval", "--coordinator", endpoint] + evaluation)
     addTeardownBlock { sweep.kill() }
     _ = try sweep.waitForLine(containing: "/160 configurations evaluated", timeout: 60)
     _ = try coordinator.waitForLine(containing: "sweep 1: 32/160", timeout: 60)
     workers[0].kill()
     XCTAssertEqual(sweep.waitForExit(timeout: 120), 0, sweep.output)
-    let json = try XCTUnwrap(sweep.output.split(separator: "\n").last { $0.hasPrefix("{") })
-    let swept = try XCTUnwrap(
-      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
-    XCTAssertEqual(swept["instances"] as? Int, 160)
+    let swept = try assertSweepFigures(of: sweep, equal: expected)
     XCTAssertEqual(swept["duplicates"] as? Int, 0)
-    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
-      let (a, b) = (swept[key] as? [Double] ?? [], expected[key] as? [Double] ?? [])
-      XCTAssertEqual(a.count, 3, key)
-      for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-9, key) }
-    }
     XCTAssertTrue(coordinator.output.contains("victim"), "the coordinator saw the victim")
     XCTAssertTrue(coordinator.output.contains("lost"), coordinator.output)
   }
@@ -136,6 +120,45 @@ final class MazeCommandTests: XCTestCase {
     let expected = try XCTUnwrap(
       try JSONSerialization.jsonObject(with: Data(local.standardOutput.utf8)) as? [String: Any])
     return (checkpoint, evaluation, expected)
+  }
+
+  /// The endpoint a coordinator announces once it listens.
+  func listeningEndpoint(of coordinator: RunningProcess) throws -> String {
+    let line = try coordinator.waitForLine(containing: "coordinator listening on ", timeout: 30)
+    return try XCTUnwrap(
+      line.split(separator: " ").first { $0.hasPrefix("tcp://") }.map { String($0.dropLast()) },
+      line)
+  }
+
+  /// `rl2 eval-worker` processes with leases of 2, killed at teardown.
+  func startEvaluationWorkers(_ ids: [String], _ endpoint: String, _ checkpoint: String) throws
+    -> [RunningProcess]
+  {
+    let workers = try ids.map { id in
+      try RunningProcess([
+        "eval-worker", "--coordinator", endpoint, "--checkpoint", checkpoint, "--lease-size", "2",
+        "--actor-id", id,
+      ])
+    }
+    addTeardownBlock { for worker in workers { worker.kill() } }
+    return workers
+  }
+
+  /// The sweep's JSON: all 160 configurations, with exactly the one-process figures.
+  @discardableResult
+  func assertSweepFigures(of sweep: RunningProcess, equal expected: [String: Any]) throws
+    -> [String: Any]
+  {
+    let json = try XCTUnwrap(sweep.output.split(separator: "\n").last { $0.hasPrefix("{") })
+    let swept = try XCTUnwrap(
+      try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+    XCTAssertEqual(swept["instances"] as? Int, 160)
+    for key in ["success_rate", "mean_length", "mean_length_stderr"] {
+      let (a, b) = (swept[key] as? [Double] ?? [], expected[key] as? [Double] ?? [])
+      XCTAssertEqual(a.count, 3, key)
+      for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: 1e-9, key) }
+    }
+    return swept
   }
 
   func makeTemporaryDirectory() throws -> URL {
