@@ -31,6 +31,8 @@ public struct Trial<Task: Environment>: Sendable {
   public private(set) var stepInEpisode: Int = 0
   /// (a_{t−1}, r_{t−1}, d_{t−1}); nil only at the trial's first step.
   public private(set) var previous: (action: Int, reward: Double, done: Bool)?
+  /// s_{t−1}, the state the previous step was taken in; nil only at the trial's first step.
+  public private(set) var previousState: Int?
   public private(set) var isFinished = false
   /// Undiscounted return of each episode (count = episodeCount; zeros for episodes not yet played).
   public private(set) var episodeReturns: [Double]
@@ -65,7 +67,7 @@ public struct Trial<Task: Environment>: Sendable {
     with encoder: TrialInputEncoder, into row: UnsafeMutablePointer<Scalar>
   ) {
     precondition(!isFinished, "encodeInput on a finished trial")
-    encoder.encode(state: state, previous: previous, into: row)
+    encoder.encode(state: state, previous: previous, previousState: previousState, into: row)
   }
 
   /// Takes `action` in the current state; returns the reward and whether this step ended an
@@ -84,6 +86,7 @@ public struct Trial<Task: Environment>: Sendable {
     stepCount += 1
     let episodeEnded = outcome.terminal || stepInEpisode == task.horizon
     previous = (action, outcome.reward, episodeEnded)
+    previousState = state
     state = outcome.nextState
     if episodeEnded {
       episodeIndex += 1

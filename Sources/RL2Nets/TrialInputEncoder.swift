@@ -3,6 +3,12 @@ import RL2Math
 /// Builds the network input φ(s_t, a_{t−1}, r_{t−1}, d_{t−1}) of one step:
 /// [one-hot state | one-hot previous action | previous reward | previous termination flag].
 ///
+/// With `includesPreviousState` (not in the paper; tabular MDPs) the one-hot s_{t−1} follows
+/// the state, so each step shows the whole transition (s_{t−1}, a_{t−1}, r_{t−1}, s_t) and the
+/// GRU need not carry s_{t−1} itself to pair it with the action, the reward and where it led. It
+/// is all zeros at a trial's first step; after an episode ended (d = 1) it is the state of the
+/// episode's last step, and s_t is the new episode's initial state.
+///
 /// The state part is omitted when there is a single state (bandits), so a k-armed bandit has
 /// width k + 2 (52 for 50 arms). At a trial's first step there is no previous action: its
 /// one-hot part is all zeros, the reward is 0 and the flag is `firstStepFlag`. The default, 1,
@@ -12,23 +18,31 @@ public struct TrialInputEncoder: Sendable, Equatable {
   public let stateCount: Int
   public let actionCount: Int
   public let firstStepFlag: Double
+  /// Whether φ also holds the one-hot previous state s_{t−1} (only with more than one state).
+  public let includesPreviousState: Bool
 
-  public init(stateCount: Int, actionCount: Int, firstStepFlag: Double = 1) {
+  public init(
+    stateCount: Int, actionCount: Int, firstStepFlag: Double = 1,
+    includesPreviousState: Bool = false
+  ) {
     precondition(stateCount >= 1 && actionCount >= 1, "need at least one state and one action")
     self.stateCount = stateCount
     self.actionCount = actionCount
     self.firstStepFlag = firstStepFlag
+    self.includesPreviousState = includesPreviousState && stateCount > 1
   }
 
   var encodesState: Bool { stateCount > 1 }
 
   /// Width of φ.
-  public var width: Int { (encodesState ? stateCount : 0) + actionCount + 2 }
+  public var width: Int {
+    (encodesState ? stateCount : 0) + (includesPreviousState ? stateCount : 0) + actionCount + 2
+  }
 
   /// Writes φ for one step into `row` (`width` values). `previous` is nil at a trial's first
-  /// step.
+  /// step; `previousState` (s_{t−1}) is read only when the encoder includes it.
   public func encode<Scalar: TensorScalar>(
-    state: Int, previous: (action: Int, reward: Double, done: Bool)?,
+    state: Int, previous: (action: Int, reward: Double, done: Bool)?, previousState: Int? = nil,
     into row: UnsafeMutablePointer<Scalar>
   ) {
     precondition(state >= 0 && state < stateCount, "state \(state) not in 0..<\(stateCount)")
@@ -37,6 +51,16 @@ public struct TrialInputEncoder: Sendable, Equatable {
     if encodesState {
       row[state] = 1
       offset = stateCount
+    }
+    if includesPreviousState {
+      if previous != nil {
+        guard let previousState, previousState >= 0, previousState < stateCount else {
+          preconditionFailure(
+            "previous state \(previousState.map(String.init) ?? "nil") not in 0..<\(stateCount)")
+        }
+        row[offset + previousState] = 1
+      }
+      offset += stateCount
     }
     guard let previous else {
       row[offset + actionCount + 1] = Scalar(firstStepFlag)

@@ -31,13 +31,13 @@ public enum Evaluation {
   public static func evaluate<Distribution: TaskDistribution>(
     policy: RecurrentNetwork<Float>, parameters: Parameters<Float>,
     distribution: Distribution, setting: TaskSetting, seed: UInt64, instances: Int,
-    firstStepFlag: Double
+    encoder: TrialInputEncoder
   ) -> EvaluationResult {
     let streams = EvaluationSet.streams(seed: seed, instances: instances)
     let trajectories = Rollout.run(
       policy: policy, parameters: parameters, distribution: distribution,
       episodes: setting.episodes, streams: streams,
-      encoder: distribution.makeEncoder(firstStepFlag: firstStepFlag))
+      encoder: encoder)
     let returns = trajectories.trialReturns
     return EvaluationResult(
       setting: setting.name, mean: Statistics.mean(returns),

@@ -69,7 +69,7 @@ public struct RecurrentAgent<Distribution: TaskDistribution>: TrainableAgent {
     configuration: TrainingConfiguration, distribution: Distribution, random: inout RandomStream
   ) {
     self.distribution = distribution
-    encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    encoder = distribution.makeEncoder(configuration)
     policy = .policy(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
       actionCount: distribution.actionCount)
@@ -119,6 +119,6 @@ public struct RecurrentAgent<Distribution: TaskDistribution>: TrainableAgent {
     Evaluation.evaluate(
       policy: policy, parameters: policyParameters, distribution: distribution,
       setting: configuration.task, seed: configuration.evaluationSeed,
-      instances: configuration.evaluationInstances, firstStepFlag: configuration.firstStepFlag)
+      instances: configuration.evaluationInstances, encoder: encoder)
   }
 }

@@ -64,7 +64,7 @@ public enum Training {
   static func shapes<Distribution: TaskDistribution>(
     _ configuration: TrainingConfiguration, _ distribution: Distribution
   ) -> Shapes {
-    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let encoder = distribution.makeEncoder(configuration)
     let policy = RecurrentNetwork<Float>.policy(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
       actionCount: distribution.actionCount)
@@ -109,7 +109,7 @@ public enum Training {
     _ checkpoint: Checkpoint, _ distribution: Distribution, instances: Int, seed: UInt64
   ) throws -> EvaluationResult {
     let configuration = checkpoint.configuration
-    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let encoder = distribution.makeEncoder(configuration)
     let policy = RecurrentNetwork<Float>.policy(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
       actionCount: distribution.actionCount)
@@ -122,8 +122,7 @@ public enum Training {
     parameters.setValues(checkpoint.policy.values)
     return Evaluation.evaluate(
       policy: policy, parameters: parameters, distribution: distribution,
-      setting: configuration.task, seed: seed, instances: instances,
-      firstStepFlag: configuration.firstStepFlag)
+      setting: configuration.task, seed: seed, instances: instances, encoder: encoder)
   }
 
   static func mdpDistribution(_ task: TaskSetting) -> RandomMDPDistribution {

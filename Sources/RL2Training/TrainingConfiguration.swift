@@ -1,5 +1,6 @@
 import RL2Envs
 import RL2Math
+import RL2Nets
 
 /// Which task distribution ρ_M a run trains on.
 public struct TaskSetting: Codable, Sendable, Equatable {
@@ -104,6 +105,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var gaeLambda = 0.3
   /// Flag d at a trial's first step: 1 as in the authors' code, 0 as in the paper.
   public var firstStepFlag = 1.0
+  /// φ also holds the one-hot previous state s_{t−1} (tabular MDPs; not in the paper).
+  public var previousStateInput = false
   public var trpo = TRPO.Configuration()
   public var firstOrder = FirstOrderTRPO.Configuration()
   public var value = ValueBaseline.Configuration()
@@ -158,6 +161,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
       throw .invalid("--clip-range must lie in (0, 1), got \(firstOrder.clipRange)")
     }
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
+    guard !previousStateInput || task.kind == .mdp else {
+      throw .invalid("--previous-state-input applies to --env mdp only (bandits have one state)")
+    }
   }
 }
 
@@ -191,6 +197,7 @@ extension TrainingConfiguration {
     discount = try c.decode(.discount, default: discount)
     gaeLambda = try c.decode(.gaeLambda, default: gaeLambda)
     firstStepFlag = try c.decode(.firstStepFlag, default: firstStepFlag)
+    previousStateInput = try c.decode(.previousStateInput, default: previousStateInput)
     trpo = try c.decode(.trpo, default: trpo)
     firstOrder = try c.decode(.firstOrder, default: firstOrder)
     value = try c.decode(.value, default: value)
@@ -235,5 +242,13 @@ extension TaskSetting {
       throw .invalid(
         "\(name): settings are named bandit-k…-n…, mdp-s…-a…-h…-n… or maze-m…-n…")
     }
+  }
+}
+
+extension TaskDistribution {
+  /// The φ encoder a run with `configuration` feeds its networks.
+  public func makeEncoder(_ configuration: TrainingConfiguration) -> TrialInputEncoder {
+    makeEncoder(
+      firstStepFlag: configuration.firstStepFlag, previousState: configuration.previousStateInput)
   }
 }

@@ -52,7 +52,7 @@ public struct TrialSampler: Sendable {
   init<Distribution: TaskDistribution>(
     _ configuration: TrainingConfiguration, _ distribution: Distribution
   ) {
-    let encoder = distribution.makeEncoder(firstStepFlag: configuration.firstStepFlag)
+    let encoder = distribution.makeEncoder(configuration)
     let policy = RecurrentNetwork<Float>.policy(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
       actionCount: distribution.actionCount)

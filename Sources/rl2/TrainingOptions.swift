@@ -122,6 +122,13 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Termination flag fed at a trial's first step: 1 (authors' code) or 0 (paper).")
   var firstStepFlag = 1.0
 
+  @Flag(
+    help: """
+      MDPs: the input φ also holds the one-hot previous state, so every step shows the whole \
+      transition (s, a, r, s') (not in the paper, whose φ has the current state only).
+      """)
+  var previousStateInput = false
+
   @Option(help: "Run directory (default: runs/<setting>-<algo>-seed<seed>).")
   var runDir: String?
 
@@ -170,6 +177,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.value.minibatchTrials = valueMinibatchTrials ?? (isMaze ? 16 : 128)
     configuration.value.sharedTrunkKLFraction = valueKLFraction
     configuration.firstStepFlag = firstStepFlag
+    configuration.previousStateInput = previousStateInput
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
     return configuration
@@ -183,6 +191,7 @@ struct TrainingOptions: ParsableArguments {
     "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
     "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
     "--value-epochs", "--value-minibatch-trials", "--value-kl-fraction", "--first-step-flag",
+    "--previous-state-input",
   ]
 
   /// The configuration to train with. With --resume, a run directory holding `config.json`

@@ -64,6 +64,31 @@ final class TrialTests: XCTestCase {
     XCTAssertTrue(trial.isFinished, "finished after episodes × horizon = \(n * H) steps")
   }
 
+  func testPreviousStateInputShowsTheWholeTransition() {
+    let mdps = RandomMDPDistribution(stateCount: S, actionCount: A, horizon: H)
+    let encoder = mdps.makeEncoder(previousState: true)
+    let plain = mdps.makeEncoder()
+    XCTAssertEqual(encoder.width, plain.width + S)
+    XCTAssertEqual(
+      BernoulliBanditDistribution(arms: 4).makeEncoder(previousState: true).width, 6,
+      "a bandit has one state: no previous-state part")
+    var trial = makeMDPTrial(seed: 5)
+    var actionRandom = RandomStream(seed: 6)
+    var previousState: Int? = nil
+    for t in 0..<(n * H) {
+      let row = encodedRow(trial, encoder)
+      // [s_t | s_{t−1} | a_{t−1} | r_{t−1} | d_{t−1}]: the plain φ with s_{t−1} after s_t.
+      var expected = encodedRow(trial, plain)
+      var previousPart = [Double](repeating: 0, count: S)
+      if let previousState { previousPart[previousState] = 1 }
+      expected.insert(contentsOf: previousPart, at: S)
+      XCTAssertEqual(row, expected, "φ at step \(t)")
+      XCTAssertEqual(trial.previousState, previousState, "s_{t−1} at step \(t)")
+      previousState = trial.state
+      trial.step(actionRandom.integer(below: A))
+    }
+  }
+
   func testEpisodeReturnsAddUpToTheTotalReturn() {
     var trial = makeMDPTrial(seed: 5)
     var actionRandom = RandomStream(seed: 6)

@@ -18,6 +18,7 @@ final class ConfigurationDecodingTests: XCTestCase {
     XCTAssertEqual(configuration.trpo.maxKL, 0.02)
     XCTAssertEqual(configuration.trpo.fisherSubsample, TRPO.Configuration().fisherSubsample)
     XCTAssertEqual(configuration.value, ValueBaseline.Configuration())
+    XCTAssertFalse(configuration.previousStateInput, "runs before the option had the paper's φ")
     XCTAssertEqual(
       configuration.batchSteps, TrainingConfiguration(task: configuration.task).batchSteps)
   }
@@ -27,6 +28,7 @@ final class ConfigurationDecodingTests: XCTestCase {
     configuration.algorithm = .firstOrder
     configuration.trpo.fisherSubsample = 0.5
     configuration.value.epochs = 3
+    configuration.previousStateInput = true
     let data = try JSONEncoder().encode(configuration)
     XCTAssertEqual(try JSONDecoder().decode(TrainingConfiguration.self, from: data), configuration)
   }

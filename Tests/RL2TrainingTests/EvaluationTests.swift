@@ -17,7 +17,7 @@ final class EvaluationTests: XCTestCase {
     let (policy, parameters, _) = Fixtures.policy(for: Fixtures.bandits, hidden: 3, seed: 92)
     return Evaluation.evaluate(
       policy: policy, parameters: parameters, distribution: Fixtures.bandits, setting: setting,
-      seed: seed, instances: instances, firstStepFlag: 1)
+      seed: seed, instances: instances, encoder: Fixtures.bandits.makeEncoder())
   }
 
   func testStreamsAreDeterministicAndIndependentOfTheSetSize() {

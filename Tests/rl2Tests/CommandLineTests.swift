@@ -134,13 +134,22 @@ final class CommandLineTests: XCTestCase {
       changed.standardError.contains("hidden: run 6, asked 9"), changed.standardError)
   }
 
+  /// With the paper's φ and with --previous-state-input: the checkpoint's configuration rebuilds
+  /// the encoder it was trained with.
   func testFirstOrderOnAnMDPAndEvalOfItsCheckpoint() throws {
+    for extra in [[], ["--previous-state-input"]] {
+      try trainAndEvaluateTinyMDP(extra)
+    }
+  }
+
+  func trainAndEvaluateTinyMDP(_ extra: [String]) throws {
     let runDirectory = try makeTemporaryDirectory().appendingPathComponent("mdp")
-    let train = try run([
-      "train", "--env", "mdp", "--episodes", "2", "--states", "3", "--actions", "2",
-      "--horizon", "3", "--algo", "first-order", "--iterations", "1", "--batch-steps", "60",
-      "--hidden", "5", "--eval-instances", "0", "--actors", "0", "--run-dir", runDirectory.path,
-    ])
+    let train = try run(
+      [
+        "train", "--env", "mdp", "--episodes", "2", "--states", "3", "--actions", "2",
+        "--horizon", "3", "--algo", "first-order", "--iterations", "1", "--batch-steps", "60",
+        "--hidden", "5", "--eval-instances", "0", "--actors", "0", "--run-dir", runDirectory.path,
+      ] + extra)
     XCTAssertEqual(train.status, 0, train.standardError)
     let folder = runDirectory.appendingPathComponent("checkpoints")
     let name = try XCTUnwrap(
@@ -170,6 +179,7 @@ final class CommandLineTests: XCTestCase {
       (["--batch-steps", "0"], "--batch-steps"), (["--actors", "-1"], "--actors"),
       (["--endpoint", "udp://x:1"], "--endpoint"), (["--actor-timeout", "0"], "--actor-timeout"),
       (["--env", "maze", "--maze-size", "1"], "--maze-size"), (["--env", "cave"], "--env"),
+      (["--previous-state-input"], "--previous-state-input"),
     ] {
       let result = try run(["train"] + flags)
       XCTAssertNotEqual(result.status, 0, "\(flags) was accepted")
