@@ -76,7 +76,7 @@ public struct RecurrentAgent<Distribution: TaskDistribution>: TrainableAgent {
     policyParameters = policy.makeParameters(random: &random)
     baseline = ValueBaseline(
       inputCount: encoder.width, hiddenCount: configuration.hidden,
-      configuration: configuration.value, random: &random)
+      configuration: configuration.value, horizon: distribution.horizon, random: &random)
   }
 
   public func predictValues(_ trajectories: Trajectories) -> [Float] {

@@ -164,6 +164,11 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard !previousStateInput || task.kind == .mdp else {
       throw .invalid("--previous-state-input applies to --env mdp only (bandits have one state)")
     }
+    guard !value.timeInput || task.kind != .maze else {
+      throw .invalid(
+        "--value-time-input applies to bandits and MDPs (the maze's value head shares the policy's trunk)"
+      )
+    }
   }
 }
 

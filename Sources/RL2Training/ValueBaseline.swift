@@ -19,6 +19,11 @@ public struct ValueBaseline: Sendable {
     /// A shared trunk's value fit (the maze) may move the policy by at most this share of the
     /// policy step's δ in mean KL (1: as much as the policy step itself).
     public var sharedTrunkKLFraction = 1.0
+    /// The value GRU also reads where the step lies in the trial: t / T and the one-hot step
+    /// within its episode (not in the paper). A function of the history the policy sees too, so
+    /// the baseline stays a baseline; it spares the GRU counting up to T to know how much return
+    /// is left.
+    public var timeInput = false
 
     public init() {}
   }
@@ -30,11 +35,17 @@ public struct ValueBaseline: Sendable {
   /// Mean and standard deviation of the returns of the last fit (targets were (R − mean)/scale).
   public var returnMean = 0.0
   public var returnScale = 1.0
+  /// Steps per episode the one-hot time input spans (1: no within-episode part).
+  public let horizon: Int
 
+  /// `horizon` (steps per episode) sizes the time input when the configuration asks for it.
   public init(
-    inputCount: Int, hiddenCount: Int, configuration: Configuration, random: inout RandomStream
+    inputCount: Int, hiddenCount: Int, configuration: Configuration, horizon: Int = 1,
+    random: inout RandomStream
   ) {
-    network = .valueFunction(inputCount: inputCount, hiddenCount: hiddenCount)
+    self.horizon = max(1, horizon)
+    let timeWidth = configuration.timeInput ? Self.timeWidth(horizon: self.horizon) : 0
+    network = .valueFunction(inputCount: inputCount + timeWidth, hiddenCount: hiddenCount)
     parameters = network.makeParameters(random: &random)
     self.configuration = configuration
     adam = Adam(parameterCount: parameters.count, learningRate: configuration.learningRate)
@@ -42,14 +53,45 @@ public struct ValueBaseline: Sendable {
 
   /// V(sₜ) for every step of the batch [T·B], in return units.
   public func predict(_ trajectories: Trajectories) -> [Float] {
-    let (values, _) = network.forward(trajectories.inputs, live: trajectories.live, parameters)
+    let (values, _) = network.forward(
+      valueInputs(trajectories), live: trajectories.live, parameters)
     return values.scalars.map { Float(returnMean + returnScale * Double($0)) }
+  }
+
+  /// Width of the time input: t / T and the one-hot step within the episode (when H > 1).
+  static func timeWidth(horizon: Int) -> Int { 1 + (horizon > 1 ? horizon : 0) }
+
+  /// The value network's input [T, B, I (+ time)]: φ, followed by the time input when the
+  /// configuration asks for it. The step within an episode counts from the step after each
+  /// episode end (capped at H − 1).
+  func valueInputs(_ trajectories: Trajectories) -> Tensor<Float> {
+    guard configuration.timeInput else { return trajectories.inputs }
+    let (T, B, I) = (trajectories.stepCount, trajectories.trialCount, trajectories.inputs.shape[2])
+    let width = I + Self.timeWidth(horizon: horizon)
+    var inputs = Tensor<Float>(shape: [T, B, width])
+    var stepInEpisode = [Int](repeating: 0, count: B)
+    trajectories.inputs.scalars.withUnsafeBufferPointer { source in
+      inputs.scalars.withUnsafeMutableBufferPointer { target in
+        for t in 0..<T {
+          for b in 0..<B {
+            let (from, to) = ((t * B + b) * I, (t * B + b) * width)
+            for i in 0..<I { target[to + i] = source[from + i] }
+            target[to + I] = Float(t) / Float(T)
+            if horizon > 1 { target[to + I + 1 + min(stepInEpisode[b], horizon - 1)] = 1 }
+            stepInEpisode[b] = trajectories.episodeEnded[t * B + b] ? 0 : stepInEpisode[b] + 1
+          }
+        }
+      }
+    }
+    return inputs
   }
 
   /// Fits the network to `returns` [T·B]; returns the mean squared error on the normalized
   /// targets over the last epoch.
   @discardableResult
   public mutating func fit(_ trajectories: Trajectories, returns: [Float]) -> Double {
+    var trajectories = trajectories
+    trajectories.inputs = valueInputs(trajectories)
     guard let normalized = Self.normalizedTargets(returns, live: trajectories.live) else {
       return 0
     }
@@ -111,5 +153,6 @@ extension ValueBaseline.Configuration {
     minibatchTrials = try c.decode(.minibatchTrials, default: minibatchTrials)
     learningRate = try c.decode(.learningRate, default: learningRate)
     sharedTrunkKLFraction = try c.decode(.sharedTrunkKLFraction, default: sharedTrunkKLFraction)
+    timeInput = try c.decode(.timeInput, default: timeInput)
   }
 }

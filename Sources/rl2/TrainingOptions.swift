@@ -129,6 +129,14 @@ struct TrainingOptions: ParsableArguments {
       """)
   var previousStateInput = false
 
+  @Flag(
+    help: """
+      Bandits and MDPs: the value baseline's GRU also reads the step's place in the trial \
+      (t / T and the one-hot step within its episode; not in the paper). The policy's input is \
+      unchanged.
+      """)
+  var valueTimeInput = false
+
   @Option(help: "Run directory (default: runs/<setting>-<algo>-seed<seed>).")
   var runDir: String?
 
@@ -178,6 +186,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.value.sharedTrunkKLFraction = valueKLFraction
     configuration.firstStepFlag = firstStepFlag
     configuration.previousStateInput = previousStateInput
+    configuration.value.timeInput = valueTimeInput
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
     return configuration
@@ -191,7 +200,7 @@ struct TrainingOptions: ParsableArguments {
     "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
     "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
     "--value-epochs", "--value-minibatch-trials", "--value-kl-fraction", "--first-step-flag",
-    "--previous-state-input",
+    "--previous-state-input", "--value-time-input",
   ]
 
   /// The configuration to train with. With --resume, a run directory holding `config.json`

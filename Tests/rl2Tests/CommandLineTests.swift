@@ -180,6 +180,7 @@ final class CommandLineTests: XCTestCase {
       (["--endpoint", "udp://x:1"], "--endpoint"), (["--actor-timeout", "0"], "--actor-timeout"),
       (["--env", "maze", "--maze-size", "1"], "--maze-size"), (["--env", "cave"], "--env"),
       (["--previous-state-input"], "--previous-state-input"),
+      (["--env", "maze", "--value-time-input"], "--value-time-input"),
     ] {
       let result = try run(["train"] + flags)
       XCTAssertNotEqual(result.status, 0, "\(flags) was accepted")
