@@ -59,12 +59,13 @@ public protocol TaskDistribution: Sendable {
 extension TaskDistribution {
   /// The φ encoder for this distribution's states and actions; `firstStepFlag` is the flag at a
   /// trial's first step (1 as in the authors' code, 0 as in the paper); `previousState` adds
-  /// the one-hot s_{t−1} (not in the paper).
-  public func makeEncoder(firstStepFlag: Double = 1, previousState: Bool = false)
-    -> TrialInputEncoder
-  {
+  /// the one-hot s_{t−1} and `previousPair` the one-hot (s_{t−1}, a_{t−1}) with r_{t−1} at its
+  /// place (neither in the paper).
+  public func makeEncoder(
+    firstStepFlag: Double = 1, previousState: Bool = false, previousPair: Bool = false
+  ) -> TrialInputEncoder {
     TrialInputEncoder(
       stateCount: stateCount, actionCount: actionCount, firstStepFlag: firstStepFlag,
-      includesPreviousState: previousState)
+      includesPreviousState: previousState, includesPreviousPair: previousPair)
   }
 }

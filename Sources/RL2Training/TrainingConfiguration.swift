@@ -107,6 +107,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var firstStepFlag = 1.0
   /// φ also holds the one-hot previous state s_{t−1} (tabular MDPs; not in the paper).
   public var previousStateInput = false
+  /// φ also holds the one-hot pair (s_{t−1}, a_{t−1}) and r_{t−1} at its place (tabular MDPs;
+  /// not in the paper).
+  public var previousPairInput = false
   public var trpo = TRPO.Configuration()
   public var firstOrder = FirstOrderTRPO.Configuration()
   public var value = ValueBaseline.Configuration()
@@ -164,6 +167,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     guard !previousStateInput || task.kind == .mdp else {
       throw .invalid("--previous-state-input applies to --env mdp only (bandits have one state)")
     }
+    guard !previousPairInput || task.kind == .mdp else {
+      throw .invalid("--previous-pair-input applies to --env mdp only (bandits have one state)")
+    }
     guard !value.timeInput || task.kind != .maze else {
       throw .invalid(
         "--value-time-input applies to bandits and MDPs (the maze's value head shares the policy's trunk)"
@@ -203,6 +209,7 @@ extension TrainingConfiguration {
     gaeLambda = try c.decode(.gaeLambda, default: gaeLambda)
     firstStepFlag = try c.decode(.firstStepFlag, default: firstStepFlag)
     previousStateInput = try c.decode(.previousStateInput, default: previousStateInput)
+    previousPairInput = try c.decode(.previousPairInput, default: previousPairInput)
     trpo = try c.decode(.trpo, default: trpo)
     firstOrder = try c.decode(.firstOrder, default: firstOrder)
     value = try c.decode(.value, default: value)
@@ -254,6 +261,7 @@ extension TaskDistribution {
   /// The φ encoder a run with `configuration` feeds its networks.
   public func makeEncoder(_ configuration: TrainingConfiguration) -> TrialInputEncoder {
     makeEncoder(
-      firstStepFlag: configuration.firstStepFlag, previousState: configuration.previousStateInput)
+      firstStepFlag: configuration.firstStepFlag, previousState: configuration.previousStateInput,
+      previousPair: configuration.previousPairInput)
   }
 }

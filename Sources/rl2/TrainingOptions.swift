@@ -131,6 +131,14 @@ struct TrainingOptions: ParsableArguments {
 
   @Flag(
     help: """
+      MDPs: the input φ also holds the one-hot of the previous step's (state, action) pair and \
+      its reward written at that pair's place (2·|S|·|A| values; not in the paper), so the GRU \
+      can file a reward under its pair through its input weights alone.
+      """)
+  var previousPairInput = false
+
+  @Flag(
+    help: """
       Bandits and MDPs: the value baseline's GRU also reads the step's place in the trial \
       (t / T and the one-hot step within its episode; not in the paper). The policy's input is \
       unchanged.
@@ -186,6 +194,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.value.sharedTrunkKLFraction = valueKLFraction
     configuration.firstStepFlag = firstStepFlag
     configuration.previousStateInput = previousStateInput
+    configuration.previousPairInput = previousPairInput
     configuration.value.timeInput = valueTimeInput
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
@@ -200,7 +209,7 @@ struct TrainingOptions: ParsableArguments {
     "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
     "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
     "--value-epochs", "--value-minibatch-trials", "--value-kl-fraction", "--first-step-flag",
-    "--previous-state-input", "--value-time-input",
+    "--previous-state-input", "--previous-pair-input", "--value-time-input",
   ]
 
   /// The configuration to train with. With --resume, a run directory holding `config.json`

@@ -19,6 +19,7 @@ final class ConfigurationDecodingTests: XCTestCase {
     XCTAssertEqual(configuration.trpo.fisherSubsample, TRPO.Configuration().fisherSubsample)
     XCTAssertEqual(configuration.value, ValueBaseline.Configuration())
     XCTAssertFalse(configuration.previousStateInput, "runs before the option had the paper's φ")
+    XCTAssertFalse(configuration.previousPairInput, "runs before the option had the paper's φ")
     XCTAssertEqual(
       configuration.batchSteps, TrainingConfiguration(task: configuration.task).batchSteps)
   }
@@ -29,6 +30,7 @@ final class ConfigurationDecodingTests: XCTestCase {
     configuration.trpo.fisherSubsample = 0.5
     configuration.value.epochs = 3
     configuration.previousStateInput = true
+    configuration.previousPairInput = true
     let data = try JSONEncoder().encode(configuration)
     XCTAssertEqual(try JSONDecoder().decode(TrainingConfiguration.self, from: data), configuration)
   }

@@ -134,10 +134,10 @@ final class CommandLineTests: XCTestCase {
       changed.standardError.contains("hidden: run 6, asked 9"), changed.standardError)
   }
 
-  /// With the paper's φ and with --previous-state-input: the checkpoint's configuration rebuilds
-  /// the encoder it was trained with.
+  /// With the paper's φ, with --previous-state-input and with --previous-pair-input: the
+  /// checkpoint's configuration rebuilds the encoder it was trained with.
   func testFirstOrderOnAnMDPAndEvalOfItsCheckpoint() throws {
-    for extra in [[], ["--previous-state-input"]] {
+    for extra in [[], ["--previous-state-input"], ["--previous-pair-input"]] {
       try trainAndEvaluateTinyMDP(extra)
     }
   }
@@ -180,6 +180,7 @@ final class CommandLineTests: XCTestCase {
       (["--endpoint", "udp://x:1"], "--endpoint"), (["--actor-timeout", "0"], "--actor-timeout"),
       (["--env", "maze", "--maze-size", "1"], "--maze-size"), (["--env", "cave"], "--env"),
       (["--previous-state-input"], "--previous-state-input"),
+      (["--previous-pair-input"], "--previous-pair-input"),
       (["--env", "maze", "--value-time-input"], "--value-time-input"),
     ] {
       let result = try run(["train"] + flags)
