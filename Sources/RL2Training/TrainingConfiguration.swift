@@ -164,11 +164,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
       throw .invalid("--clip-range must lie in (0, 1), got \(firstOrder.clipRange)")
     }
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
-    guard !previousStateInput || task.kind == .mdp else {
-      throw .invalid("--previous-state-input applies to --env mdp only (bandits have one state)")
-    }
-    guard !previousPairInput || task.kind == .mdp else {
-      throw .invalid("--previous-pair-input applies to --env mdp only (bandits have one state)")
+    for (isOn, flag) in [
+      (previousStateInput, "--previous-state-input"), (previousPairInput, "--previous-pair-input"),
+    ] where isOn && task.kind != .mdp {
+      throw .invalid("\(flag) applies to --env mdp only (bandits have one state)")
     }
     guard !value.timeInput || task.kind != .maze else {
       throw .invalid(

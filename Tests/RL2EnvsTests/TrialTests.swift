@@ -90,18 +90,25 @@ final class TrialTests: XCTestCase {
   }
 
   func testPreviousPairInputFilesTheRewardUnderItsPair() {
-    let mdps = RandomMDPDistribution(stateCount: S, actionCount: A, horizon: H)
-    let encoder = mdps.makeEncoder(previousState: true, previousPair: true)
-    let withoutPair = mdps.makeEncoder(previousState: true)
-    XCTAssertEqual(encoder.width, withoutPair.width + 2 * S * A)
     XCTAssertEqual(
       BernoulliBanditDistribution(arms: 4).makeEncoder(previousPair: true).width, 6,
       "a bandit has one state: no pair part")
+    for previousState in [false, true] {
+      checkPairPart(withPreviousState: previousState)
+    }
+  }
+
+  /// The pair part follows φ (with or without s_{t−1}) over a whole trial, episode ends included.
+  func checkPairPart(withPreviousState previousState: Bool) {
+    let mdps = RandomMDPDistribution(stateCount: S, actionCount: A, horizon: H)
+    let encoder = mdps.makeEncoder(previousState: previousState, previousPair: true)
+    let withoutPair = mdps.makeEncoder(previousState: previousState)
+    XCTAssertEqual(encoder.width, withoutPair.width + 2 * S * A)
     var trial = makeMDPTrial(seed: 7)
     var actionRandom = RandomStream(seed: 8)
     var last: (pair: Int, reward: Double)? = nil
     for t in 0..<(n * H) {
-      // [φ with s_{t−1} | one-hot (s_{t−1}, a_{t−1}) | r_{t−1} at (s_{t−1}, a_{t−1})]
+      // [φ | one-hot (s_{t−1}, a_{t−1}) | r_{t−1} at (s_{t−1}, a_{t−1})]
       var expected = encodedRow(trial, withoutPair)
       var pairPart = [Double](repeating: 0, count: 2 * S * A)
       if let last {
@@ -109,7 +116,8 @@ final class TrialTests: XCTestCase {
         pairPart[S * A + last.pair] = last.reward
       }
       expected += pairPart
-      XCTAssertEqual(encodedRow(trial, encoder), expected, "φ at step \(t)")
+      XCTAssertEqual(
+        encodedRow(trial, encoder), expected, "φ at step \(t), previous state \(previousState)")
       let (state, action) = (trial.state, actionRandom.integer(below: A))
       let (reward, _) = trial.step(action)
       last = (state * A + action, reward)
