@@ -39,7 +39,7 @@ let package = Package(
       pkgConfig: "libzmq",
       providers: [.apt(["libzmq3-dev"])]
     ),
-    .target(name: "RL2Math", dependencies: ["CBLAS"], swiftSettings: crossModule),
+    .target(name: "RL2Math", dependencies: ["CBLAS", "CRL2Kernels"], swiftSettings: crossModule),
     // Convolution kernels in C, each compiled for AVX-512, AVX2 and the x86-64 baseline and
     // picked at run time, so the default portable build uses the machine's vector width.
     // Optimized in debug builds too, like RL2Nets.

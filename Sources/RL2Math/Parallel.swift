@@ -22,7 +22,10 @@ public enum Parallel {
     defer { BLAS.threadCount = savedThreads }
     withoutActuallyEscaping(body) { body in
       let work = UncheckedSendable(body)
-      DispatchQueue.concurrentPerform(iterations: parts) { work.value(ranges[$0]) }
+      let flush = FloatEnvironment.flushesDenormals
+      DispatchQueue.concurrentPerform(iterations: parts) { part in
+        FloatEnvironment.withDenormalFlushing(flush) { work.value(ranges[part]) }
+      }
     }
   }
 }

@@ -15,6 +15,7 @@ struct RL2Command: ParsableCommand {
 
   static func main() {
     MemoryTuning.retainLargeAllocations()
+    FloatEnvironment.flushDenormalsToZero()
     do {
       var command = try parseAsRoot()
       try command.run()
