@@ -28,7 +28,7 @@ public enum Cluster {
   /// Binds the learner's sockets, starts local actors if asked, trains with the trials they
   /// send, and tells every actor to exit at the end (also after Ctrl-C or an error).
   public static func runLearner(
-    configuration: TrainingConfiguration, runDirectory: URL, resume: Bool,
+    configuration: TrainingConfiguration, runDirectory: URL, resume: Bool, fork: RunFork? = nil,
     options: LearnerOptions, stop: StopSignal, log: @escaping @Sendable (String) -> Void
   ) throws -> TrainingSummary {
     try configuration.validate()
@@ -79,7 +79,8 @@ public enum Cluster {
       service: learner, trialsPerIteration: configuration.trialsPerIteration,
       maxPolicyLag: options.maxPolicyLag, stop: stop, log: log)
     return try Training.train(
-      configuration: configuration, runDirectory: runDirectory, resume: resume, stop: stop,
+      configuration: configuration, runDirectory: runDirectory, resume: resume, fork: fork,
+      stop: stop,
       source: source, report: log)
   }
 

@@ -9,6 +9,8 @@ public struct RunDirectory: Sendable {
   public var configurationURL: URL { url.appendingPathComponent("config.json") }
   public var progressURL: URL { url.appendingPathComponent("progress.csv") }
   public var evaluationDirectory: URL { url.appendingPathComponent("eval") }
+  /// `fork.json`: the checkpoint a forked run started from and the settings it changed.
+  public var forkURL: URL { url.appendingPathComponent("fork.json") }
 
   public func checkpoints(kept: Int) -> CheckpointStore {
     CheckpointStore(directory: url.appendingPathComponent("checkpoints"), kept: kept)
@@ -70,6 +72,27 @@ extension RunDirectory {
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return try RunLock(url: url.appendingPathComponent("run.lock"))
   }
+}
+
+/// A new run's starting point taken from another run's checkpoint (`rl2 train --fork`).
+public struct RunFork: Sendable {
+  public var url: URL
+  public var checkpoint: Checkpoint
+
+  public init(url: URL) throws {
+    self.url = url
+    checkpoint = try CheckpointStore.load(url)
+  }
+}
+
+/// What `fork.json` holds.
+public struct ForkRecord: Codable, Sendable, Equatable {
+  /// The checkpoint file the run started from.
+  public var checkpoint: String
+  public var iteration: Int
+  public var environmentSteps: Int
+  /// "key: run R, asked A" for each setting the fork changed.
+  public var changes: [String]
 }
 
 /// An exclusive advisory lock on a file, released when the object goes away.

@@ -26,17 +26,24 @@ public struct Trainer<Agent: TrainableAgent> {
   public var policyParameters: Parameters<Float> { agent.policyParameters }
 
   /// A fresh run of `agent` (networks freshly initialized from the configuration's seed), or —
-  /// when `resume` is set and the run has a checkpoint — the newest one.
+  /// when `resume` is set and the run has a checkpoint — the newest one, or — given `fork` —
+  /// a new run that starts from another run's checkpoint under this configuration.
   public init(
     configuration: TrainingConfiguration, agent: Agent, run: RunDirectory, resume: Bool,
-    source: (any TrialSource)? = nil
+    fork: RunFork? = nil, source: (any TrialSource)? = nil
   ) throws {
     var configuration = configuration
     runLock = try run.lock()
+    if fork != nil, resume {
+      throw CheckpointError.mismatch(
+        "--fork starts a new run from another run's checkpoint and --resume continues this "
+          + "run's own: give one of them")
+    }
     if !resume, run.holdsARun { throw RunDirectoryError.occupied(run.url.path) }
     let checkpoint =
-      resume ? try run.checkpoints(kept: configuration.checkpointsKept).loadNewest() : nil
-    if let checkpoint {
+      try fork?.checkpoint
+      ?? (resume ? run.checkpoints(kept: configuration.checkpointsKept).loadNewest() : nil)
+    if let checkpoint, fork == nil {
       try Self.checkCompatible(checkpoint.configuration, configuration)
       // The saved configuration, with the operational settings of this invocation.
       let requested = configuration
@@ -55,7 +62,8 @@ public struct Trainer<Agent: TrainableAgent> {
     policyAdam = Adam(
       parameterCount: agent.policyParameters.count,
       learningRate: configuration.firstOrder.learningRate)
-    if let checkpoint { try restore(checkpoint) }
+    if let checkpoint { try restore(checkpoint, forked: fork != nil) }
+    if let fork { try startFork(fork) }
     if resume, let published = run.lastPublishedVersion, published >= weightsVersion {
       weightsVersion = published + 1
     }
@@ -66,21 +74,32 @@ public struct Trainer<Agent: TrainableAgent> {
   static func checkCompatible(
     _ saved: TrainingConfiguration, _ requested: TrainingConfiguration
   ) throws {
+    let differences = trajectoryDifferences(saved, requested)
+    guard differences.isEmpty else {
+      throw CheckpointError.mismatch(
+        "the run's checkpoint was made with a different configuration"
+          + " (\(differences.joined(separator: "; ")))"
+          + "; resume with the run's own flags — or with none of them: `--run-dir R --resume` "
+          + "alone continues the run as configured (--iterations, --checkpoint-interval and "
+          + "--eval-instances may change) — or choose another --run-dir")
+    }
+  }
+
+  /// `configurationDifferences` over the settings that shape a run's trajectory: how long it
+  /// runs, how often it checkpoints and how it is evaluated are left out.
+  static func trajectoryDifferences(
+    _ saved: TrainingConfiguration, _ requested: TrainingConfiguration
+  ) -> [String] {
     var comparable = requested
     comparable.iterations = saved.iterations
     comparable.checkpointInterval = saved.checkpointInterval
     comparable.checkpointsKept = saved.checkpointsKept
     comparable.evaluationInstances = saved.evaluationInstances
     comparable.evaluationSeed = saved.evaluationSeed
-    guard comparable == saved else {
-      let differences = configurationDifferences(saved, comparable)
-      throw CheckpointError.mismatch(
-        "the run's checkpoint was made with a different configuration"
-          + (differences.isEmpty ? "" : " (\(differences.joined(separator: "; ")))")
-          + "; resume with the run's own flags — or with none of them: `--run-dir R --resume` "
-          + "alone continues the run as configured (--iterations, --checkpoint-interval and "
-          + "--eval-instances may change) — or choose another --run-dir")
-    }
+    guard comparable != saved else { return [] }
+    let differences = configurationDifferences(saved, comparable)
+    // Equal JSON but unequal values (e.g. NaN) still differ.
+    return differences.isEmpty ? ["the configurations differ"] : differences
   }
 
   /// "key: run R, asked A" for each setting where the two differ (JSON paths, e.g.
@@ -112,20 +131,57 @@ public struct Trainer<Agent: TrainableAgent> {
     }
   }
 
-  mutating func restore(_ checkpoint: Checkpoint) throws {
+  /// Takes the checkpoint's networks, optimizers and counters. A fork keeps the optimizers'
+  /// moments but steps them at this configuration's learning rates.
+  mutating func restore(_ checkpoint: Checkpoint, forked: Bool = false) throws {
     guard checkpoint.policy.values.count == policyParameters.count else {
-      throw CheckpointError.mismatch("checkpoint parameter counts do not match the networks")
+      throw CheckpointError.mismatch(
+        "the checkpoint's policy has \(checkpoint.policy.values.count) parameters, the "
+          + "configuration implies \(policyParameters.count)"
+          + (forked
+            ? "; a fork may change how the run trains, not the networks' shape (task sizes, "
+              + "--hidden, the input flags)" : ""))
     }
     policyParameters.setValues(checkpoint.policy.values)
+    var valueAdam = checkpoint.valueAdam
+    policyAdam = checkpoint.policyAdam
+    if forked {
+      valueAdam.learningRate = configuration.value.learningRate
+      policyAdam.learningRate = configuration.firstOrder.learningRate
+    }
     try agent.restore(
       ValueState(
-        values: checkpoint.value, adam: checkpoint.valueAdam, returnMean: checkpoint.returnMean,
+        values: checkpoint.value, adam: valueAdam, returnMean: checkpoint.returnMean,
         returnScale: checkpoint.returnScale))
-    policyAdam = checkpoint.policyAdam
     iteration = checkpoint.iteration
     weightsVersion = checkpoint.weightsVersion
     environmentSteps = checkpoint.environmentSteps
     elapsedBefore = checkpoint.elapsedSeconds
+  }
+
+  /// Records where a forked run came from and what changed (`fork.json`), carries the parent's
+  /// `progress.csv` rows up to the fork over, and saves the starting point as this run's first
+  /// checkpoint, so `--resume` continues the fork even before its first iteration ends.
+  func startFork(_ fork: RunFork) throws {
+    let record = ForkRecord(
+      checkpoint: fork.url.path, iteration: fork.checkpoint.iteration,
+      environmentSteps: fork.checkpoint.environmentSteps,
+      changes: Self.trajectoryDifferences(fork.checkpoint.configuration, configuration))
+    let parentProgress = fork.url.deletingLastPathComponent().deletingLastPathComponent()
+      .appendingPathComponent("progress.csv")
+    do {
+      try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      try AtomicFile.write(try encoder.encode(record), to: run.forkURL)
+      if let rows = try? Data(contentsOf: parentProgress) {
+        try AtomicFile.write(rows, to: run.progressURL)
+      }
+    } catch {
+      throw RunDirectoryError.unwritable(run.url.path, AtomicFile.reason(error))
+    }
+    try run.checkpoints(kept: configuration.checkpointsKept).save(
+      makeCheckpoint(elapsedSeconds: elapsedBefore))
   }
 
   public func makeCheckpoint(elapsedSeconds: Double) -> Checkpoint {
@@ -261,14 +317,14 @@ extension Trainer {
   /// "initialization" of the configuration's seed.
   public init<Distribution: TaskDistribution>(
     configuration: TrainingConfiguration, distribution: Distribution, run: RunDirectory,
-    resume: Bool, source: (any TrialSource)? = nil
+    resume: Bool, fork: RunFork? = nil, source: (any TrialSource)? = nil
   ) throws where Agent == RecurrentAgent<Distribution> {
     var initialization = RandomStream(seed: configuration.seed).stream("initialization")
     try self.init(
       configuration: configuration,
       agent: RecurrentAgent(
         configuration: configuration, distribution: distribution, random: &initialization),
-      run: run, resume: resume, source: source)
+      run: run, resume: resume, fork: fork, source: source)
   }
 }
 

@@ -5,11 +5,11 @@ import RL2Nets
 
 /// Entry points of the command-line tool: one call per subcommand.
 public enum Training {
-  /// Trains (or resumes) a run in this process and evaluates it.
+  /// Trains (or resumes, or forks) a run in this process and evaluates it.
   ///
   /// Trials are sampled in this process unless `source` delivers them (remote actors).
   public static func train(
-    configuration: TrainingConfiguration, runDirectory: URL, resume: Bool,
+    configuration: TrainingConfiguration, runDirectory: URL, resume: Bool, fork: RunFork? = nil,
     stop: StopSignal = StopSignal(), source: (any TrialSource)? = nil,
     report: (String) -> Void
   ) throws -> TrainingSummary {
@@ -20,19 +20,19 @@ public enum Training {
       var trainer = try Trainer(
         configuration: configuration,
         distribution: BernoulliBanditDistribution(arms: configuration.task.arms), run: run,
-        resume: resume, source: source)
+        resume: resume, fork: fork, source: source)
       return try trainer.train(report: report, stop: stop)
     case .mdp:
       var trainer = try Trainer(
         configuration: configuration, distribution: mdpDistribution(configuration.task), run: run,
-        resume: resume, source: source)
+        resume: resume, fork: fork, source: source)
       return try trainer.train(report: report, stop: stop)
     case .maze:
       var initialization = RandomStream(seed: configuration.seed).stream("initialization")
       var trainer = try Trainer(
         configuration: configuration,
         agent: MazeAgent(configuration: configuration, random: &initialization), run: run,
-        resume: resume, source: source)
+        resume: resume, fork: fork, source: source)
       return try trainer.train(report: report, stop: stop)
     }
   }

@@ -50,9 +50,11 @@ struct LearnerCommand: ParsableCommand {
     var learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
     learner.security = try security.load()
     learner.allowsInsecureBinding = security.insecure
+    let fork = try options.loadFork()
     let summary = try Cluster.runLearner(
-      configuration: try options.resolvedConfiguration(), runDirectory: options.runDirectory,
-      resume: options.resume, options: learner, stop: stop, log: Console.line)
+      configuration: try options.resolvedConfiguration(fork: fork),
+      runDirectory: options.runDirectory, resume: options.resume, fork: fork, options: learner,
+      stop: stop, log: Console.line)
     Console.line(summary.text)
   }
 }

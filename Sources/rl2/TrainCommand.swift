@@ -22,6 +22,8 @@ struct TrainCommand: ParsableCommand {
         rl2 train --env mdp --episodes 10 --iterations 300 --actors 4
         rl2 train --env maze --maze-size 5 --iterations 1000 --actors 0
         rl2 train --run-dir runs/my-run --resume --iterations 400
+        rl2 train --fork runs/my-run/checkpoints/iteration-0000400.checkpoint.json \\
+          --learning-rate 5e-4 --run-dir runs/my-run-lr5e-4 --iterations 800
       """
   )
 
@@ -58,7 +60,8 @@ struct TrainCommand: ParsableCommand {
 
   func run() throws {
     options.applyThreads()
-    let configuration = try options.resolvedConfiguration()
+    let fork = try options.loadFork()
+    let configuration = try options.resolvedConfiguration(fork: fork)
     let stop = StopSignal()
     stop.raiseOnInterrupt {
       Console.line("stopping after this iteration (checkpoint follows); Ctrl-C again to quit now")
@@ -67,7 +70,7 @@ struct TrainCommand: ParsableCommand {
     if actors == 0 {
       summary = try Training.train(
         configuration: configuration, runDirectory: options.runDirectory,
-        resume: options.resume, stop: stop
+        resume: options.resume, fork: fork, stop: stop
       ) { Console.line($0) }
     } else {
       var learner = cluster.makeOptions(endpoint: try Endpoint(parsing: endpoint))
@@ -75,7 +78,7 @@ struct TrainCommand: ParsableCommand {
       learner.actorTrialsPerBatch = actorTrials
       summary = try Cluster.runLearner(
         configuration: configuration, runDirectory: options.runDirectory,
-        resume: options.resume, options: learner, stop: stop, log: Console.line)
+        resume: options.resume, fork: fork, options: learner, stop: stop, log: Console.line)
     }
     Console.line(summary.text)
     if baselines, configuration.task.kind != .maze, let evaluation = summary.evaluation {

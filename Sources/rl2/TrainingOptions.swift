@@ -151,6 +151,17 @@ struct TrainingOptions: ParsableArguments {
   @Flag(help: "Continue from the newest checkpoint in the run directory.")
   var resume = false
 
+  @Option(
+    help: ArgumentHelp(
+      """
+      Start a new run in --run-dir from this checkpoint of another run: its networks, baseline, \
+      optimizer moments and iteration count, trained under the checkpoint's configuration with \
+      the run flags given here changed (e.g. --learning-rate 5e-4; not the networks' shape). \
+      Writes fork.json (source and changes) and carries the parent's progress.csv over; \
+      continue the fork itself with --resume.
+      """, valueName: "checkpoint"))
+  var fork: String?
+
   @Option(help: "Checkpoint every this many iterations (and after the last).")
   var checkpointInterval = 10
 
@@ -162,6 +173,13 @@ struct TrainingOptions: ParsableArguments {
 
   func validate() throws {
     if threads < 0 { throw ValidationError("--threads must be 0 (every core) or positive") }
+    if fork != nil {
+      if resume {
+        throw ValidationError(
+          "--fork starts a new run and --resume continues one: give one of them")
+      }
+      if runDir == nil { throw ValidationError("--fork needs --run-dir for the new run") }
+    }
     do {
       try makeConfiguration().validate()
     } catch {
@@ -202,38 +220,97 @@ struct TrainingOptions: ParsableArguments {
   }
 
   /// Flags that shape a run's trajectory (everything but how long it runs, how often it
-  /// checkpoints, how it is evaluated, where it lives and how many threads it uses).
-  static let runFlags: Set<String> = [
-    "--env", "--arms", "--episodes", "--states", "--actions", "--horizon", "--maze-size",
-    "--maze-configurations", "--maze-horizon", "--algo", "--batch-steps", "--hidden", "--seed",
-    "--discount", "--gae-lambda", "--max-kl", "--fisher-subsample", "--learning-rate",
-    "--clip-range", "--entropy-coefficient", "--policy-epochs", "--policy-minibatch-trials",
-    "--value-epochs", "--value-minibatch-trials", "--value-kl-fraction", "--first-step-flag",
-    "--previous-state-input", "--previous-pair-input", "--value-time-input",
-  ]
+  /// checkpoints, how it is evaluated, where it lives and how many threads it uses), each with
+  /// the settings it writes: a fork copies those of the flags given onto the parent's
+  /// configuration.
+  static let runFlagSettings:
+    [String: @Sendable (inout TrainingConfiguration, TrainingConfiguration) -> Void] =
+      [
+        "--env": { $0.task.kind = $1.task.kind },
+        "--arms": { $0.task.arms = $1.task.arms },
+        "--episodes": { $0.task.episodes = $1.task.episodes },
+        "--states": { $0.task.states = $1.task.states },
+        "--actions": { $0.task.actions = $1.task.actions },
+        "--horizon": { $0.task.horizon = $1.task.horizon },
+        "--maze-size": { $0.task.mazeSize = $1.task.mazeSize },
+        "--maze-configurations": { $0.task.mazeConfigurations = $1.task.mazeConfigurations },
+        "--maze-horizon": { $0.task.mazeHorizon = $1.task.mazeHorizon },
+        "--algo": { $0.algorithm = $1.algorithm },
+        "--batch-steps": { $0.batchSteps = $1.batchSteps },
+        "--hidden": { $0.hidden = $1.hidden },
+        "--seed": { $0.seed = $1.seed },
+        "--discount": { $0.discount = $1.discount },
+        "--gae-lambda": { $0.gaeLambda = $1.gaeLambda },
+        "--max-kl": {
+          $0.trpo.maxKL = $1.trpo.maxKL
+          $0.firstOrder.maxKL = $1.firstOrder.maxKL
+        },
+        "--fisher-subsample": { $0.trpo.fisherSubsample = $1.trpo.fisherSubsample },
+        "--learning-rate": { $0.firstOrder.learningRate = $1.firstOrder.learningRate },
+        "--clip-range": { $0.firstOrder.clipRange = $1.firstOrder.clipRange },
+        "--entropy-coefficient": {
+          $0.firstOrder.entropyCoefficient = $1.firstOrder.entropyCoefficient
+        },
+        "--policy-epochs": { $0.firstOrder.epochs = $1.firstOrder.epochs },
+        "--policy-minibatch-trials": {
+          $0.firstOrder.minibatchTrials = $1.firstOrder.minibatchTrials
+        },
+        "--value-epochs": { $0.value.epochs = $1.value.epochs },
+        "--value-minibatch-trials": { $0.value.minibatchTrials = $1.value.minibatchTrials },
+        "--value-kl-fraction": {
+          $0.value.sharedTrunkKLFraction = $1.value.sharedTrunkKLFraction
+        },
+        "--first-step-flag": { $0.firstStepFlag = $1.firstStepFlag },
+        "--previous-state-input": { $0.previousStateInput = $1.previousStateInput },
+        "--previous-pair-input": { $0.previousPairInput = $1.previousPairInput },
+        "--value-time-input": { $0.value.timeInput = $1.value.timeInput },
+      ]
+
+  static var runFlags: Set<String> { Set(runFlagSettings.keys) }
+
+  /// The checkpoint --fork names, loaded; nil without --fork.
+  func loadFork() throws -> RunFork? {
+    guard let fork else { return nil }
+    do {
+      return try RunFork(url: URL(fileURLWithPath: fork))
+    } catch {
+      throw ValidationError("--fork: \(error)")
+    }
+  }
 
   /// The configuration to train with. With --resume, a run directory holding `config.json`
   /// and none of `runFlags` on the command line, the run's own configuration, so
   /// `rl2 train --run-dir R --resume --iterations 500` continues any run; --iterations,
   /// --checkpoint-interval and --eval-instances still apply. When run flags are given they
-  /// are used, and the trainer checks them against the run.
-  func resolvedConfiguration(arguments: [String] = CommandLine.arguments) throws
-    -> TrainingConfiguration
-  {
+  /// are used, and the trainer checks them against the run. With `fork`, the fork's
+  /// configuration with the run flags given (and those three) changed.
+  func resolvedConfiguration(
+    arguments: [String] = CommandLine.arguments, fork: RunFork? = nil
+  ) throws -> TrainingConfiguration {
     let requested = makeConfiguration()
     let url = runDirectory.appendingPathComponent("config.json")
     let given = Set(
       arguments.filter { $0.hasPrefix("--") }.map {
         String($0.split(separator: "=", maxSplits: 1)[0])
       })
-    guard resume, given.isDisjoint(with: Self.runFlags),
-      FileManager.default.fileExists(atPath: url.path)
-    else { return requested }
     var saved: TrainingConfiguration
-    do {
-      saved = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(contentsOf: url))
-    } catch {
-      throw ValidationError("cannot read the run's configuration \(url.path): \(error)")
+    if let fork {
+      saved = fork.checkpoint.configuration
+      for flag in given { Self.runFlagSettings[flag]?(&saved, requested) }
+      do {
+        try saved.validate()
+      } catch {
+        throw ValidationError("the forked configuration: \(error.description)")
+      }
+    } else {
+      guard resume, given.isDisjoint(with: Self.runFlags),
+        FileManager.default.fileExists(atPath: url.path)
+      else { return requested }
+      do {
+        saved = try JSONDecoder().decode(TrainingConfiguration.self, from: Data(contentsOf: url))
+      } catch {
+        throw ValidationError("cannot read the run's configuration \(url.path): \(error)")
+      }
     }
     if given.contains("--iterations") { saved.iterations = requested.iterations }
     if given.contains("--checkpoint-interval") {

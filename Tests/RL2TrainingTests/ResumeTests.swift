@@ -4,7 +4,8 @@ import XCTest
 
 @testable import RL2Training
 
-/// A run stopped and resumed ends bit-identical to the same run trained straight through.
+/// A run stopped and resumed ends bit-identical to the same run trained straight through; a run
+/// forked from a checkpoint starts exactly at it.
 final class ResumeTests: XCTestCase {
   var directory: URL!
 
@@ -111,6 +112,101 @@ final class ResumeTests: XCTestCase {
     XCTAssertEqual(
       straightRows.count, 4, "\(name): rows of the straight run", file: file, line: line)
     XCTAssertEqual(resumedRows, straightRows, "\(name): progress.csv rows", file: file, line: line)
+  }
+
+  func fork(
+    _ configuration: TrainingConfiguration, from parent: String, into name: String
+  ) throws -> TrainingSummary {
+    let store = RunDirectory(url: directory.appendingPathComponent(parent)).checkpoints(kept: 3)
+    let url = try XCTUnwrap(store.files().last, "no checkpoint in \(parent)")
+    return try Training.train(
+      configuration: configuration, runDirectory: directory.appendingPathComponent(name),
+      resume: false, fork: try RunFork(url: url), report: { _ in })
+  }
+
+  func forkRecord(in name: String) throws -> ForkRecord {
+    let url = RunDirectory(url: directory.appendingPathComponent(name)).forkURL
+    return try JSONDecoder().decode(ForkRecord.self, from: Data(contentsOf: url))
+  }
+
+  /// A fork that changes nothing but the length of the run is the run continued: bit-identical
+  /// to training straight through, with the parent's progress rows carried over.
+  func testAForkUnderTheSameSettingsContinuesBitIdentically() throws {
+    try train(makeConfiguration(.firstOrder, iterations: 4), in: "straight", resume: false)
+    try train(makeConfiguration(.firstOrder, iterations: 2), in: "parent", resume: false)
+    let summary = try fork(
+      makeConfiguration(.firstOrder, iterations: 4), from: "parent", into: "fork")
+    XCTAssertEqual(summary.iterations, 4)
+    let (straight, forked) = try (newestCheckpoint(in: "straight"), newestCheckpoint(in: "fork"))
+    assertBitIdentical(forked.policy.values, straight.policy.values, "policy")
+    assertBitIdentical(forked.value.values, straight.value.values, "value")
+    XCTAssertEqual(forked.weightsVersion, straight.weightsVersion, "weights version")
+    XCTAssertEqual(try progressRows(in: "fork"), try progressRows(in: "straight"), "progress rows")
+    let record = try forkRecord(in: "fork")
+    XCTAssertEqual(record.iteration, 2)
+    XCTAssertEqual(record.environmentSteps, try newestCheckpoint(in: "parent").environmentSteps)
+    XCTAssertTrue(record.checkpoint.hasSuffix("iteration-0000002.checkpoint.json"))
+    XCTAssertEqual(record.changes, [], "the run's length is not a change of its trajectory")
+  }
+
+  /// A fork at another learning rate starts from the parent's networks and Adam moments and
+  /// steps at its own rate; it is recorded, and the fork itself resumes like any run.
+  func testAForkTrainsAtItsOwnLearningRateFromTheParentsState() throws {
+    try train(makeConfiguration(.firstOrder, iterations: 4), in: "straight", resume: false)
+    try train(makeConfiguration(.firstOrder, iterations: 2), in: "parent", resume: false)
+    var slower = makeConfiguration(.firstOrder, iterations: 2)
+    slower.firstOrder.learningRate = 5e-4
+    slower.value.learningRate = 2e-4
+    // Iterations 2 of 2: the fork only records its start.
+    try fork(slower, from: "parent", into: "fork")
+    let (parent, start) = try (newestCheckpoint(in: "parent"), newestCheckpoint(in: "fork"))
+    XCTAssertEqual(start.iteration, 2)
+    assertBitIdentical(start.policy.values, parent.policy.values, "policy at the fork")
+    assertBitIdentical(start.value.values, parent.value.values, "value at the fork")
+    XCTAssertEqual(start.policyAdam.learningRate, 5e-4)
+    XCTAssertEqual(start.valueAdam.learningRate, 2e-4)
+    var moments = start.policyAdam
+    moments.learningRate = parent.policyAdam.learningRate
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    XCTAssertEqual(
+      try encoder.encode(moments), try encoder.encode(parent.policyAdam), "Adam moments kept")
+    XCTAssertEqual(start.configuration.firstOrder.learningRate, 5e-4)
+    XCTAssertEqual(
+      try forkRecord(in: "fork").changes,
+      [
+        "firstOrder.learningRate: run 0.001, asked 0.0005",
+        "value.learningRate: run 0.001, asked 0.0002",
+      ])
+
+    slower.iterations = 4
+    let summary = try train(slower, in: "fork", resume: true)
+    XCTAssertEqual(summary.iterations, 4)
+    let (straight, forked) = try (newestCheckpoint(in: "straight"), newestCheckpoint(in: "fork"))
+    XCTAssertNotEqual(forked.policy.values, straight.policy.values, "the rate made no difference")
+    XCTAssertEqual(forked.policyAdam.learningRate, 5e-4)
+    XCTAssertEqual(try progressRows(in: "fork").map { $0.first ?? "" }, ["1", "2", "3", "4"])
+  }
+
+  func testAForkRefusesAnotherNetworkShapeAResumeAndAnOccupiedFolder() throws {
+    try train(makeConfiguration(.firstOrder, iterations: 2), in: "parent", resume: false)
+    var wider = makeConfiguration(.firstOrder, iterations: 3)
+    wider.hidden = 5
+    XCTAssertThrowsError(try fork(wider, from: "parent", into: "wider")) { error in
+      XCTAssertTrue("\(error)".contains("not the networks' shape"), "\(error)")
+    }
+    let store = RunDirectory(url: directory.appendingPathComponent("parent")).checkpoints(kept: 3)
+    let url = try XCTUnwrap(store.files().last)
+    XCTAssertThrowsError(
+      try Training.train(
+        configuration: makeConfiguration(.firstOrder, iterations: 3),
+        runDirectory: directory.appendingPathComponent("both"), resume: true,
+        fork: try RunFork(url: url), report: { _ in })
+    ) { error in XCTAssertTrue("\(error)".contains("give one of them"), "\(error)") }
+    XCTAssertThrowsError(
+      try fork(makeConfiguration(.firstOrder, iterations: 3), from: "parent", into: "parent")
+    ) { error in XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)") }
+    XCTAssertEqual(try newestCheckpoint(in: "parent").iteration, 2, "the parent was touched")
   }
 
   func testTRPOResumeIsBitIdentical() throws {

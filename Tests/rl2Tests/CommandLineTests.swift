@@ -134,6 +134,66 @@ final class CommandLineTests: XCTestCase {
       changed.standardError.contains("hidden: run 6, asked 9"), changed.standardError)
   }
 
+  /// `--fork` starts a new run at another run's checkpoint, under its configuration with the run
+  /// flags given changed, and refuses what it cannot do by name.
+  func testForkStartsANewRunFromACheckpointWithTheFlagsGiven() throws {
+    let root = try makeTemporaryDirectory()
+    let parent = root.appendingPathComponent("parent")
+    let first = try run(
+      Self.tinyBandit + [
+        "--algo", "first-order", "--iterations", "2", "--eval-instances", "0", "--run-dir",
+        parent.path,
+      ])
+    XCTAssertEqual(first.status, 0, first.standardError)
+    let checkpoint = parent.appendingPathComponent("checkpoints/iteration-0000002.checkpoint.json")
+    let child = root.appendingPathComponent("child")
+    let forked = try run([
+      "train", "--fork", checkpoint.path, "--learning-rate", "5e-4", "--iterations", "3",
+      "--run-dir", child.path, "--actors", "0", "--no-baselines", "--eval-instances", "0",
+    ])
+    XCTAssertEqual(forked.status, 0, forked.standardError)
+    XCTAssertTrue(forked.standardOutput.contains("iter 3/3"), forked.standardOutput)
+    XCTAssertFalse(forked.standardOutput.contains("iter 1/3"), "the fork started over")
+    XCTAssertTrue(forked.standardOutput.contains("bandit-k3-n4"), forked.standardOutput)
+    let config = try XCTUnwrap(
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: child.appendingPathComponent("config.json"))) as? [String: Any])
+    let firstOrder = try XCTUnwrap(config["firstOrder"] as? [String: Any])
+    XCTAssertEqual(config["hidden"] as? Int, 6, "the parent's setting")
+    XCTAssertEqual(config["algorithm"] as? String, "first-order", "the parent's setting")
+    XCTAssertEqual(firstOrder["learningRate"] as? Double, 5e-4, "the flag given")
+    let record = try String(
+      contentsOf: child.appendingPathComponent("fork.json"), encoding: .utf8)
+    XCTAssertTrue(record.contains("firstOrder.learningRate: run 0.001, asked 0.0005"), record)
+    XCTAssertEqual(try dataRows(child.appendingPathComponent("progress.csv")).count, 3)
+
+    let refusals: [([String], String)] = [
+      (["--fork", checkpoint.path], "--fork needs --run-dir"),
+      (
+        ["--fork", checkpoint.path, "--run-dir", child.path, "--resume"],
+        "give one of them"
+      ),
+      (
+        ["--fork", root.appendingPathComponent("missing.json").path, "--run-dir", child.path],
+        "missing.json"
+      ),
+      (
+        [
+          "--fork", checkpoint.path, "--hidden", "9", "--run-dir",
+          root.appendingPathComponent("wide").path,
+        ],
+        "not the networks' shape"
+      ),
+      (["--fork", checkpoint.path, "--run-dir", child.path], "already holds a run"),
+    ]
+    for (arguments, message) in refusals {
+      let refused = try run(["train", "--actors", "0", "--no-baselines"] + arguments)
+      XCTAssertNotEqual(refused.status, 0, "\(arguments)")
+      XCTAssertTrue(
+        refused.standardError.contains(message), "\(arguments): \(refused.standardError)")
+    }
+  }
+
   /// With the paper's φ, with --previous-state-input and with --previous-pair-input: the
   /// checkpoint's configuration rebuilds the encoder it was trained with.
   func testFirstOrderOnAnMDPAndEvalOfItsCheckpoint() throws {
