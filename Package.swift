@@ -98,6 +98,6 @@ let package = Package(
     .testTarget(
       name: "RL2ClusterTests",
       dependencies: ["RL2Cluster", "RL2Wire", "RL2Envs", "RL2Training", "RL2Math", "ZeroMQ"]),
-    .testTarget(name: "rl2Tests", dependencies: ["rl2"]),
+    .testTarget(name: "rl2Tests", dependencies: ["rl2", "RL2Math"]),
   ]
 )

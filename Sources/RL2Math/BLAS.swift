@@ -1,4 +1,5 @@
 import CBLAS
+import CRL2Kernels
 
 /// Thin wrappers over the four BLAS routines the project uses, each beside a naive reference
 /// twin that tests compare it with. All matrices are row-major; `lda` etc. are row strides.
@@ -14,6 +15,32 @@ public enum BLAS {
 
   /// Number of cores OpenBLAS detected.
   public static var coreCount: Int { Int(openblas_get_num_procs()) }
+
+  /// The kernel family OpenBLAS runs (`openblas_get_corename`, e.g. "SkylakeX", "Haswell").
+  public static var kernelName: String { String(cString: openblas_get_corename()) }
+
+  /// The widest instruction set this CPU offers the project's own kernels: "avx512", "avx2"
+  /// or "baseline".
+  public static var instructionSet: String { String(cString: rl2_kernels_isa()) }
+
+  /// The `OPENBLAS_CORETYPE` to run under when OpenBLAS picked kernels narrower than the CPU's
+  /// `instructionSet`, nil when its choice fits.
+  ///
+  /// A DYNAMIC_ARCH OpenBLAS picks its kernels from the CPU model number once, as it loads, and
+  /// falls back to its SSE3 "Prescott" kernels for models it does not know: Debian 12's 0.3.21
+  /// does so on Emerald Rapids (family 6, model 207), where its SGEMM then reaches 18 GFLOP/s
+  /// on one core against 133 with the SkylakeX kernels (512³, measured). Only the environment
+  /// variable, read before `main`, changes the choice.
+  public static func fittingKernel(for kernelName: String, instructionSet: String) -> String? {
+    let avx512Kernels: Set = ["skylakex", "cooperlake", "sapphirerapids", "zen"]
+    let avx2Kernels = avx512Kernels.union(["haswell", "excavator"])
+    let name = kernelName.lowercased()
+    switch instructionSet {
+    case "avx512": return avx512Kernels.contains(name) ? nil : "SkylakeX"
+    case "avx2": return avx2Kernels.contains(name) ? nil : "Haswell"
+    default: return nil
+    }
+  }
 
   /// C ← α·op(A)·op(B) + β·C.
   @inline(__always)

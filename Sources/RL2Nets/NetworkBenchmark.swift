@@ -27,6 +27,9 @@ public struct NetworkBenchmark: Sendable {
 
   public struct Report: Codable, Sendable {
     public var threads: Int
+    /// OpenBLAS's kernel family and the CPU's widest instruction set (see `BLAS.fittingKernel`).
+    public var blas_kernels: String
+    public var instruction_set: String
     public var sgemm_gflops: Double
     public var gru_forward_gflops: Double
     public var gru_train_gflops: Double
@@ -52,7 +55,10 @@ public struct NetworkBenchmark: Sendable {
     let threads = c.threads > 0 ? c.threads : BLAS.coreCount
     BLAS.threadCount = threads
     let firstPeak = measureGEMM()
-    progress(String(format: "sgemm %d³, %d threads: %.1f GFLOP/s", c.gemmSize, threads, firstPeak))
+    progress(
+      String(
+        format: "sgemm %d³, %d threads, OpenBLAS %@ kernels: %.1f GFLOP/s", c.gemmSize, threads,
+        BLAS.kernelName, firstPeak))
     let (forward, forwardSeconds) = measureGRUForward()
     progress(
       String(
@@ -73,7 +79,8 @@ public struct NetworkBenchmark: Sendable {
         format: "of the sgemm peak %.1f GFLOP/s: GRU forward %.0f%%, GRU train %.0f%%, conv %.0f%%",
         sgemm, 100 * forward / sgemm, 100 * train / sgemm, 100 * conv / sgemm))
     return Report(
-      threads: threads, sgemm_gflops: sgemm, gru_forward_gflops: forward,
+      threads: threads, blas_kernels: BLAS.kernelName, instruction_set: BLAS.instructionSet,
+      sgemm_gflops: sgemm, gru_forward_gflops: forward,
       gru_train_gflops: train, conv_train_gflops: conv, gru_forward_ratio: forward / sgemm,
       gru_train_ratio: train / sgemm, conv_train_ratio: conv / sgemm,
       gru_forward_seconds: forwardSeconds, gru_train_seconds: trainSeconds,

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RL2Math
 
 @main
@@ -14,6 +15,7 @@ struct RL2Command: ParsableCommand {
   )
 
   static func main() {
+    relaunchWithFittingBLASKernels()
     MemoryTuning.retainLargeAllocations()
     FloatEnvironment.flushDenormalsToZero()
     do {
@@ -23,4 +25,16 @@ struct RL2Command: ParsableCommand {
       exit(withError: error)
     }
   }
+}
+
+/// Starts this program again under `OPENBLAS_CORETYPE` when OpenBLAS chose kernels narrower than
+/// the CPU (see `BLAS.fittingKernel`); the variable is inherited by the actors and workers it
+/// starts. A variable set by the user is left alone, as is the process when `exec` fails.
+func relaunchWithFittingBLASKernels() {
+  guard getenv("OPENBLAS_CORETYPE") == nil,
+    let kernel = BLAS.fittingKernel(for: BLAS.kernelName, instructionSet: BLAS.instructionSet)
+  else { return }
+  setenv("OPENBLAS_CORETYPE", kernel, 1)
+  execv("/proc/self/exe", CommandLine.unsafeArgv)
+  // Still here: exec failed; run with OpenBLAS's own choice.
 }

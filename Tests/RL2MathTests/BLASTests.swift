@@ -274,3 +274,25 @@ final class BLASTests: XCTestCase {
     (0..<rows).flatMap { matrix[($0 * stride + width)..<(($0 + 1) * stride)] }
   }
 }
+
+/// The kernel choice `rl2` relaunches under when OpenBLAS's detection falls short of the CPU.
+final class BLASKernelChoiceTests: XCTestCase {
+  func testNarrowKernelsOnAWiderCPUAreReplacedAndFittingOnesKept() {
+    XCTAssertEqual(BLAS.fittingKernel(for: "Prescott", instructionSet: "avx512"), "SkylakeX")
+    XCTAssertEqual(BLAS.fittingKernel(for: "Nehalem", instructionSet: "avx512"), "SkylakeX")
+    XCTAssertEqual(BLAS.fittingKernel(for: "Haswell", instructionSet: "avx512"), "SkylakeX")
+    XCTAssertEqual(BLAS.fittingKernel(for: "Prescott", instructionSet: "avx2"), "Haswell")
+    XCTAssertEqual(BLAS.fittingKernel(for: "Sandybridge", instructionSet: "avx2"), "Haswell")
+    XCTAssertNil(BLAS.fittingKernel(for: "SkylakeX", instructionSet: "avx512"))
+    XCTAssertNil(BLAS.fittingKernel(for: "SapphireRapids", instructionSet: "avx512"))
+    XCTAssertNil(BLAS.fittingKernel(for: "Zen", instructionSet: "avx512"))
+    XCTAssertNil(BLAS.fittingKernel(for: "Haswell", instructionSet: "avx2"))
+    XCTAssertNil(BLAS.fittingKernel(for: "SkylakeX", instructionSet: "avx2"))
+    XCTAssertNil(BLAS.fittingKernel(for: "Prescott", instructionSet: "baseline"))
+  }
+
+  func testTheLoadedKernelsAndTheCPUAreNamed() {
+    XCTAssertFalse(BLAS.kernelName.isEmpty)
+    XCTAssertTrue(["avx512", "avx2", "baseline"].contains(BLAS.instructionSet))
+  }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import RL2Math
 import XCTest
 
 /// The command-line contract, checked by running the built `rl2` binary.
@@ -60,6 +61,10 @@ final class CommandLineTests: XCTestCase {
       let value = try XCTUnwrap(report[key] as? Double, "missing \(key)")
       XCTAssertGreaterThan(value, 0, key)
     }
+    // rl2 relaunches itself when OpenBLAS picked kernels narrower than the CPU.
+    let kernels = try XCTUnwrap(report["blas_kernels"] as? String, "missing blas_kernels")
+    let isa = try XCTUnwrap(report["instruction_set"] as? String, "missing instruction_set")
+    XCTAssertNil(BLAS.fittingKernel(for: kernels, instructionSet: isa), "\(kernels) on \(isa)")
   }
 
   func testUnknownFlagIsRejectedWithItsName() throws {
