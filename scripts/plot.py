@@ -12,6 +12,12 @@ horizontal line on the left, its per-episode means on the right.
 
     scripts/plot.py runs/mdp-... --baselines mdp-n10.json --out mdp.png
 
+--x steps puts environment steps (millions) on the horizontal axis, so runs with different
+batch sizes compare per sample; --smooth K draws K-iteration running means; --no-oracle leaves
+out the oracle's curves (which otherwise set the vertical scale). A run directory holding
+evaluations.csv (columns iteration, mean, stderr: test-set evaluations of its checkpoints) gets
+those drawn as points with ±1 SE bars.
+
 Needs matplotlib (pip install matplotlib).
 """
 import argparse
@@ -77,12 +83,43 @@ def episode_returns(row):
     return [float(value) for value in row.get("episode_returns", "").split()]
 
 
+def running_mean(values, window):
+    """Mean of each value and the window − 1 before it (fewer at the start)."""
+    out, total = [], 0.0
+    for index, value in enumerate(values):
+        total += value
+        if index >= window:
+            total -= values[index - window]
+        out.append(total / min(index + 1, window))
+    return out
+
+
+def read_evaluations(directory):
+    """(iteration, mean, stderr) rows of the run's evaluations.csv; empty when there is none."""
+    path = os.path.join(directory, "evaluations.csv")
+    if not os.path.exists(path):
+        return []
+    with open(path, newline="") as handle:
+        try:
+            return [(int(row["iteration"]), float(row["mean"]), float(row["stderr"]))
+                    for row in csv.DictReader(handle)]
+        except (KeyError, ValueError) as error:
+            sys.exit(f"plot.py: {path}: expected columns iteration, mean, stderr ({error})")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("runs", nargs="+", help="run directories (holding config.json and progress.csv)")
     parser.add_argument("--out", default="curves.png", help="PNG file to write (default: curves.png)")
     parser.add_argument("--baselines", help="JSON of `rl2 baselines --json` / `rl2 table --json`")
+    parser.add_argument("--x", choices=["iteration", "steps"], default="iteration",
+                        help="horizontal axis: iteration (default) or environment steps (millions)")
+    parser.add_argument("--smooth", type=int, default=1,
+                        help="draw running means over this many iterations (default 1: raw)")
+    parser.add_argument("--no-oracle", action="store_true", help="leave out the oracle's curves")
     arguments = parser.parse_args()
+    if arguments.smooth < 1:
+        sys.exit("plot.py: --smooth must be 1 or more")
     baselines = read_baselines(arguments.baselines) if arguments.baselines else {}
     try:
         import matplotlib
@@ -97,10 +134,24 @@ def main():
     for directory in arguments.runs:
         config, rows = read_run(directory)
         label = f"{os.path.basename(os.path.normpath(directory))} ({config.get('algorithm', 'trpo')})"
-        iterations = [int(row["iteration"]) for row in rows]
-        line, = curves.plot(iterations, [float(row["mean_trial_return"]) for row in rows], label=label)
-        curves.plot(iterations, [float(row["mean_optimal_return"]) for row in rows],
-                    color=line.get_color(), alpha=0.3, linewidth=0.8)
+        if arguments.x == "steps":
+            position = {int(row["iteration"]): float(row["steps"]) / 1e6 for row in rows}
+        else:
+            position = {int(row["iteration"]): float(row["iteration"]) for row in rows}
+        xs = [position[int(row["iteration"])] for row in rows]
+        means = running_mean([float(row["mean_trial_return"]) for row in rows], arguments.smooth)
+        line, = curves.plot(xs, means, label=label)
+        if not arguments.no_oracle:
+            curves.plot(xs, running_mean([float(row["mean_optimal_return"]) for row in rows],
+                                         arguments.smooth),
+                        color=line.get_color(), alpha=0.3, linewidth=0.8)
+        evaluations = read_evaluations(directory)
+        known = [(it, mean, se) for it, mean, se in evaluations if it in position]
+        if known:
+            curves.errorbar([position[it] for it, _, _ in known], [mean for _, mean, _ in known],
+                            yerr=[se for _, _, se in known], fmt="o", markersize=3,
+                            color=line.get_color(), ecolor=line.get_color(), elinewidth=0.8,
+                            label=f"{label}: test set")
         last = episode_returns(rows[-1])
         episodes.plot(range(1, len(last) + 1), last, marker="o", color=line.get_color(), label=label)
         setting = setting_name(config)
@@ -125,8 +176,9 @@ def main():
             curves.axhline(rl2, linestyle="--", color="black", linewidth=1, label=f"paper RL² {rl2}")
             curves.axhline(baseline, linestyle=":", color="gray", linewidth=1,
                            label=f"paper {name} {baseline}")
-    curves.set_xlabel("iteration")
-    curves.set_ylabel("mean total reward per trial (faint: oracle)")
+    curves.set_xlabel("environment steps (millions)" if arguments.x == "steps" else "iteration")
+    curves.set_ylabel("mean total reward per trial"
+                      + ("" if arguments.no_oracle else " (faint: oracle)"))
     curves.legend(fontsize=8)
     curves.grid(alpha=0.3)
     episodes.set_xlabel("episode index within the trial")
