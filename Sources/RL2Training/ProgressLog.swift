@@ -10,8 +10,15 @@ public final class ProgressLog {
     "actor_steps_per_second", "broadcast_bytes", "broadcast_latency_ms",
   ]
 
+  /// The leading columns of `evaluations.csv` (the test-set evaluations during training).
+  public static let evaluationColumns = [
+    "iteration", "steps", "mean", "stderr", "mean_optimal_return",
+  ]
+
   let handle: FileHandle
   public let url: URL
+  /// The columns written by name before the per-episode returns.
+  public let fixed: [String]
   public let columns: [String]
   /// Columns after the per-episode returns, written by name (e.g. a maze's success rates).
   public let extraColumns: [String]
@@ -21,14 +28,18 @@ public final class ProgressLog {
   /// when a trial has at most 20 episodes, otherwise a single column with all of them. Rows of
   /// iterations after `keepingIterationsUpTo` (written after the checkpoint a run resumes from)
   /// are dropped, so a resumed log has each iteration once, and so are incomplete rows.
+  /// `fixed` names the leading columns, the first of them the iteration (`evaluations.csv`
+  /// uses its own).
   public init(
-    url: URL, episodes: Int, extraColumns: [String] = [], keepingIterationsUpTo lastKept: Int
+    url: URL, fixed: [String] = ProgressLog.fixedColumns, episodes: Int,
+    extraColumns: [String] = [], keepingIterationsUpTo lastKept: Int
   ) throws {
     episodeColumnCount = episodes <= 20 ? episodes : 1
     self.url = url
+    self.fixed = fixed
     self.extraColumns = extraColumns
     columns =
-      Self.fixedColumns
+      fixed
       + (episodes <= 20 ? (1...episodes).map { "return_episode_\($0)" } : ["episode_returns"])
       + extraColumns
     let header = columns.joined(separator: ",")
@@ -59,7 +70,7 @@ public final class ProgressLog {
 
   /// Appends a row: the fixed columns by name, the per-episode returns, the extra columns.
   public func append(_ values: [String: Double], episodeReturns: [Double]) throws {
-    var fields = Self.fixedColumns.map { format(values[$0] ?? 0) }
+    var fields = fixed.map { format(values[$0] ?? 0) }
     if episodeColumnCount > 1 || episodeReturns.count == 1 {
       fields += episodeReturns.map(format)
     } else {

@@ -9,6 +9,8 @@ public struct RunDirectory: Sendable {
   public var configurationURL: URL { url.appendingPathComponent("config.json") }
   public var progressURL: URL { url.appendingPathComponent("progress.csv") }
   public var evaluationDirectory: URL { url.appendingPathComponent("eval") }
+  /// `evaluations.csv`: the test-set evaluations made during training (`--eval-interval`).
+  public var evaluationsURL: URL { url.appendingPathComponent("evaluations.csv") }
   /// `fork.json`: the checkpoint a forked run started from and the settings it changed.
   public var forkURL: URL { url.appendingPathComponent("fork.json") }
 

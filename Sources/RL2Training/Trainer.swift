@@ -53,6 +53,7 @@ public struct Trainer<Agent: TrainableAgent> {
       configuration.checkpointsKept = requested.checkpointsKept
       configuration.evaluationInstances = requested.evaluationInstances
       configuration.evaluationSeed = requested.evaluationSeed
+      configuration.evaluationInterval = requested.evaluationInterval
     }
     self.configuration = configuration
     self.run = run
@@ -80,8 +81,8 @@ public struct Trainer<Agent: TrainableAgent> {
         "the run's checkpoint was made with a different configuration"
           + " (\(differences.joined(separator: "; ")))"
           + "; resume with the run's own flags — or with none of them: `--run-dir R --resume` "
-          + "alone continues the run as configured (--iterations, --checkpoint-interval and "
-          + "--eval-instances may change) — or choose another --run-dir")
+          + "alone continues the run as configured (--iterations, --checkpoint-interval, "
+          + "--eval-instances and --eval-interval may change) — or choose another --run-dir")
     }
   }
 
@@ -96,6 +97,7 @@ public struct Trainer<Agent: TrainableAgent> {
     comparable.checkpointsKept = saved.checkpointsKept
     comparable.evaluationInstances = saved.evaluationInstances
     comparable.evaluationSeed = saved.evaluationSeed
+    comparable.evaluationInterval = saved.evaluationInterval
     guard comparable != saved else { return [] }
     let differences = configurationDifferences(saved, comparable)
     // Equal JSON but unequal values (e.g. NaN) still differ.
@@ -167,15 +169,17 @@ public struct Trainer<Agent: TrainableAgent> {
       checkpoint: fork.url.path, iteration: fork.checkpoint.iteration,
       environmentSteps: fork.checkpoint.environmentSteps,
       changes: Self.trajectoryDifferences(fork.checkpoint.configuration, configuration))
-    let parentProgress = fork.url.deletingLastPathComponent().deletingLastPathComponent()
-      .appendingPathComponent("progress.csv")
+    let parent = RunDirectory(
+      url: fork.url.deletingLastPathComponent().deletingLastPathComponent())
     do {
       try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       try AtomicFile.write(try encoder.encode(record), to: run.forkURL)
-      if let rows = try? Data(contentsOf: parentProgress) {
-        try AtomicFile.write(rows, to: run.progressURL)
+      for (from, to) in [
+        (parent.progressURL, run.progressURL), (parent.evaluationsURL, run.evaluationsURL),
+      ] {
+        if let rows = try? Data(contentsOf: from) { try AtomicFile.write(rows, to: to) }
       }
     } catch {
       throw RunDirectoryError.unwritable(run.url.path, AtomicFile.reason(error))
@@ -205,6 +209,7 @@ public struct Trainer<Agent: TrainableAgent> {
       url: run.progressURL, episodes: configuration.task.episodes,
       extraColumns: agent.progressColumns(configuration: configuration),
       keepingIterationsUpTo: iteration)
+    let evaluationLog = try openEvaluationLog()
     let store = run.checkpoints(kept: configuration.checkpointsKept)
     let start = monotonicSeconds()
     let firstIteration = iteration
@@ -238,6 +243,9 @@ public struct Trainer<Agent: TrainableAgent> {
       {
         try store.save(makeCheckpoint(elapsedSeconds: elapsed))
       }
+      if let evaluationLog, iteration % configuration.evaluationInterval == 0 {
+        try evaluateDuringTraining(into: evaluationLog, report: report)
+      }
       last = record
     }
     if stopped {
@@ -249,6 +257,35 @@ public struct Trainer<Agent: TrainableAgent> {
       iterations: iteration, environmentSteps: environmentSteps,
       elapsedSeconds: elapsedBefore + monotonicSeconds() - start,
       lastMeanReturn: last?.meanReturn, evaluation: evaluation)
+  }
+
+  /// `evaluations.csv` with the rows up to this iteration, when the run evaluates during
+  /// training or evaluated before (so a resumed run drops rows it will write again).
+  func openEvaluationLog() throws -> ProgressLog? {
+    guard
+      configuration.evaluationInterval > 0
+        || FileManager.default.fileExists(atPath: run.evaluationsURL.path)
+    else { return nil }
+    let log = try ProgressLog(
+      url: run.evaluationsURL, fixed: ProgressLog.evaluationColumns,
+      episodes: configuration.task.episodes,
+      keepingIterationsUpTo: iteration)
+    return configuration.evaluationInterval > 0 ? log : nil
+  }
+
+  /// One row of `evaluations.csv`: the policy of this iteration on the fixed test set (its own
+  /// seeded instances: the run's random streams are not touched).
+  func evaluateDuringTraining(into log: ProgressLog, report: (String) -> Void) throws {
+    let result = agent.evaluate(configuration: configuration)
+    try log.append(
+      [
+        "iteration": Double(iteration), "steps": Double(environmentSteps), "mean": result.mean,
+        "stderr": result.stderr, "mean_optimal_return": result.optimalMean,
+      ], episodeReturns: result.episodeMeans)
+    report(
+      String(
+        format: "test set at iteration %d: %.2f ± %.2f over %d instances", iteration, result.mean,
+        result.stderr, result.instances) + (result.maze.map { "; " + $0.summary } ?? ""))
   }
 
   /// Evaluates the current policy on the fixed test set, when the configuration asks for it.

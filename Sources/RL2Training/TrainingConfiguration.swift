@@ -119,6 +119,9 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
   public var checkpointsKept = 3
   /// Test instances evaluated after training (0: none).
   public var evaluationInstances = 1000
+  /// Also evaluate on the test set every this many iterations, into `evaluations.csv` (0: only
+  /// after training).
+  public var evaluationInterval = 0
   public var evaluationSeed: UInt64 = EvaluationSet.defaultSeed
 
   public init(task: TaskSetting) {
@@ -164,6 +167,10 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
       throw .invalid("--clip-range must lie in (0, 1), got \(firstOrder.clipRange)")
     }
     guard evaluationInstances >= 0 else { throw .invalid("--eval-instances must be non-negative") }
+    guard evaluationInterval >= 0 else { throw .invalid("--eval-interval must be non-negative") }
+    guard evaluationInterval == 0 || evaluationInstances > 0 else {
+      throw .invalid("--eval-interval needs test instances: give --eval-instances more than 0")
+    }
     for (isOn, flag) in [
       (previousStateInput, "--previous-state-input"), (previousPairInput, "--previous-pair-input"),
     ] where isOn && task.kind != .mdp {
@@ -216,6 +223,7 @@ extension TrainingConfiguration {
     checkpointsKept = try c.decode(.checkpointsKept, default: checkpointsKept)
     evaluationInstances = try c.decode(.evaluationInstances, default: evaluationInstances)
     evaluationSeed = try c.decode(.evaluationSeed, default: evaluationSeed)
+    evaluationInterval = try c.decode(.evaluationInterval, default: evaluationInterval)
   }
 }
 

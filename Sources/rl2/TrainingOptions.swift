@@ -168,6 +168,15 @@ struct TrainingOptions: ParsableArguments {
   @Option(help: "Test instances evaluated after training (0 skips the evaluation).")
   var evalInstances = 1000
 
+  @Option(
+    help: """
+      Also evaluate the policy on the --eval-instances test instances every this many \
+      iterations, into evaluations.csv (0: only after training). A curve to watch, not to pick \
+      the best checkpoint from: report a checkpoint chosen in advance, or confirm on fresh \
+      instances (rl2 eval --seed).
+      """)
+  var evalInterval = 0
+
   @Option(help: "BLAS threads and rollout workers; 0 uses every core.")
   var threads = 0
 
@@ -216,6 +225,7 @@ struct TrainingOptions: ParsableArguments {
     configuration.value.timeInput = valueTimeInput
     configuration.checkpointInterval = checkpointInterval
     configuration.evaluationInstances = evalInstances
+    configuration.evaluationInterval = evalInterval
     return configuration
   }
 
@@ -281,9 +291,9 @@ struct TrainingOptions: ParsableArguments {
   /// The configuration to train with. With --resume, a run directory holding `config.json`
   /// and none of `runFlags` on the command line, the run's own configuration, so
   /// `rl2 train --run-dir R --resume --iterations 500` continues any run; --iterations,
-  /// --checkpoint-interval and --eval-instances still apply. When run flags are given they
-  /// are used, and the trainer checks them against the run. With `fork`, the fork's
-  /// configuration with the run flags given (and those three) changed.
+  /// --checkpoint-interval, --eval-instances and --eval-interval still apply. When run flags
+  /// are given they are used, and the trainer checks them against the run. With `fork`, the
+  /// fork's configuration with the run flags given (and those four) changed.
   func resolvedConfiguration(
     arguments: [String] = CommandLine.arguments, fork: RunFork? = nil
   ) throws -> TrainingConfiguration {
@@ -318,6 +328,9 @@ struct TrainingOptions: ParsableArguments {
     }
     if given.contains("--eval-instances") {
       saved.evaluationInstances = requested.evaluationInstances
+    }
+    if given.contains("--eval-interval") {
+      saved.evaluationInterval = requested.evaluationInterval
     }
     return saved
   }

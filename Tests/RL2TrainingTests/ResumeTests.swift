@@ -209,6 +209,53 @@ final class ResumeTests: XCTestCase {
     XCTAssertEqual(try newestCheckpoint(in: "parent").iteration, 2, "the parent was touched")
   }
 
+  /// The data rows of `evaluations.csv`.
+  func evaluationRows(in name: String) throws -> [[String]] {
+    let url = RunDirectory(url: directory.appendingPathComponent(name)).evaluationsURL
+    let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n")
+    XCTAssertEqual(
+      lines.first.map(String.init),
+      (ProgressLog.evaluationColumns + (1...4).map { "return_episode_\($0)" }).joined(
+        separator: ","))
+    return lines.dropFirst().map { $0.split(separator: ",").map(String.init) }
+  }
+
+  /// Evaluating during training writes the test-set figures of the iteration's policy and leaves
+  /// the run's own trajectory untouched; a resumed run keeps one row per evaluated iteration.
+  func testEvaluationsDuringTrainingDoNotChangeTheRunAndResume() throws {
+    var watched = makeConfiguration(.firstOrder, iterations: 4)
+    watched.evaluationInstances = 30
+    watched.evaluationInterval = 2
+    try train(makeConfiguration(.firstOrder, iterations: 4), in: "plain", resume: false)
+    try train(watched, in: "watched", resume: false)
+    let (plain, checkpoint) = try (newestCheckpoint(in: "plain"), newestCheckpoint(in: "watched"))
+    assertBitIdentical(checkpoint.policy.values, plain.policy.values, "policy")
+    XCTAssertEqual(try progressRows(in: "watched"), try progressRows(in: "plain"))
+
+    let rows = try evaluationRows(in: "watched")
+    XCTAssertEqual(rows.map { $0[0] }, ["2", "4"], "evaluated iterations")
+    let final = try Training.evaluate(
+      checkpoint: try XCTUnwrap(
+        RunDirectory(url: directory.appendingPathComponent("watched")).checkpoints(kept: 3)
+          .files().last),
+      instances: 30, seed: watched.evaluationSeed)
+    XCTAssertEqual(try XCTUnwrap(Double(rows[1][2])), final.mean, accuracy: 1e-4, "mean")
+    XCTAssertEqual(try XCTUnwrap(Double(rows[1][3])), final.stderr, accuracy: 1e-4, "stderr")
+    XCTAssertEqual(rows[1][1], "\(checkpoint.environmentSteps)", "steps")
+
+    // Stopped after iteration 3 without its checkpoint: iteration 2's row stays, 4 comes once.
+    var short = watched
+    short.iterations = 3
+    try train(short, in: "resumed", resume: false)
+    let store = RunDirectory(url: directory.appendingPathComponent("resumed")).checkpoints(kept: 3)
+    try FileManager.default.removeItem(at: try XCTUnwrap(store.files().last))
+    var extra = try evaluationRows(in: "resumed")
+    XCTAssertEqual(extra.map { $0[0] }, ["2"])
+    try train(watched, in: "resumed", resume: true)
+    extra = try evaluationRows(in: "resumed")
+    XCTAssertEqual(extra, rows, "rows of the resumed run")
+  }
+
   func testTRPOResumeIsBitIdentical() throws {
     try assertResumeIsBitIdentical(.trpo)
   }

@@ -172,6 +172,21 @@ final class CommandLineTests: XCTestCase {
     XCTAssertTrue(record.contains("firstOrder.learningRate: run 0.001, asked 0.0005"), record)
     XCTAssertEqual(try dataRows(child.appendingPathComponent("progress.csv")).count, 3)
 
+    // Evaluating during training: one row and one line per evaluated iteration.
+    let watched = root.appendingPathComponent("watched")
+    let watching = try run([
+      "train", "--fork", checkpoint.path, "--iterations", "4", "--eval-interval", "1",
+      "--eval-instances", "20", "--run-dir", watched.path, "--actors", "0", "--no-baselines",
+    ])
+    XCTAssertEqual(watching.status, 0, watching.standardError)
+    for iteration in 3...4 {
+      XCTAssertTrue(
+        watching.standardOutput.contains("test set at iteration \(iteration): "),
+        watching.standardOutput)
+    }
+    let evaluations = try dataRows(watched.appendingPathComponent("evaluations.csv"))
+    XCTAssertEqual(evaluations.map { $0.prefix { $0 != "," } }, ["3", "4"])
+
     let refusals: [([String], String)] = [
       (["--fork", checkpoint.path], "--fork needs --run-dir"),
       (
@@ -247,6 +262,8 @@ final class CommandLineTests: XCTestCase {
       (["--previous-state-input"], "--previous-state-input"),
       (["--previous-pair-input"], "--previous-pair-input"),
       (["--env", "maze", "--value-time-input"], "--value-time-input"),
+      (["--eval-interval", "2", "--eval-instances", "0"], "--eval-interval"),
+      (["--eval-interval", "-1"], "--eval-interval"),
     ] {
       let result = try run(["train"] + flags)
       XCTAssertNotEqual(result.status, 0, "\(flags) was accepted")
