@@ -16,7 +16,8 @@ horizontal line on the left, its per-episode means on the right.
 batch sizes compare per sample; --smooth K draws K-iteration running means; --no-oracle leaves
 out the oracle's curves (which otherwise set the vertical scale). A run directory holding
 evaluations.csv (columns iteration, mean, stderr: test-set evaluations of its checkpoints) gets
-those drawn as points with ±1 SE bars.
+those drawn as points with ±1 SE bars. A fork (`rl2 train --fork`, with fork.json) is drawn from
+its fork point on: the rows it carries over from its parent are the parent's.
 
 Needs matplotlib (pip install matplotlib).
 """
@@ -94,6 +95,18 @@ def running_mean(values, window):
     return out
 
 
+def fork_iteration(directory):
+    """The iteration a forked run started from (its fork.json), 0 for a run of its own."""
+    path = os.path.join(directory, "fork.json")
+    if not os.path.exists(path):
+        return 0
+    with open(path) as handle:
+        try:
+            return int(json.load(handle)["iteration"])
+        except (KeyError, ValueError, TypeError) as error:
+            sys.exit(f"plot.py: {path}: no iteration ({error})")
+
+
 def read_evaluations(directory):
     """(iteration, mean, stderr) rows of the run's evaluations.csv; empty when there is none."""
     path = os.path.join(directory, "evaluations.csv")
@@ -133,6 +146,8 @@ def main():
     drawn_settings = set()
     for directory in arguments.runs:
         config, rows = read_run(directory)
+        forked_at = fork_iteration(directory)
+        rows = [row for row in rows if int(row["iteration"]) >= forked_at] or rows
         label = f"{os.path.basename(os.path.normpath(directory))} ({config.get('algorithm', 'trpo')})"
         if arguments.x == "steps":
             position = {int(row["iteration"]): float(row["steps"]) / 1e6 for row in rows}
@@ -146,7 +161,8 @@ def main():
                                          arguments.smooth),
                         color=line.get_color(), alpha=0.3, linewidth=0.8)
         evaluations = read_evaluations(directory)
-        known = [(it, mean, se) for it, mean, se in evaluations if it in position]
+        known = [(it, mean, se) for it, mean, se in evaluations
+                 if it in position and it > forked_at]
         if known:
             curves.errorbar([position[it] for it, _, _ in known], [mean for _, mean, _ in known],
                             yerr=[se for _, _, se in known], fmt="o", markersize=3,
@@ -179,7 +195,7 @@ def main():
     curves.set_xlabel("environment steps (millions)" if arguments.x == "steps" else "iteration")
     curves.set_ylabel("mean total reward per trial"
                       + ("" if arguments.no_oracle else " (faint: oracle)"))
-    curves.legend(fontsize=8)
+    curves.legend(fontsize=7, loc="lower right", ncol=2)
     curves.grid(alpha=0.3)
     episodes.set_xlabel("episode index within the trial")
     episodes.set_ylabel("mean return at the last iteration")
