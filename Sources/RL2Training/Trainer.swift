@@ -161,9 +161,10 @@ public struct Trainer<Agent: TrainableAgent> {
     elapsedBefore = checkpoint.elapsedSeconds
   }
 
-  /// Records where a forked run came from and what changed (`fork.json`), carries the parent's
-  /// `progress.csv` rows up to the fork over, and saves the starting point as this run's first
-  /// checkpoint, so `--resume` continues the fork even before its first iteration ends.
+  /// Writes the fork's `config.json`, records where it came from and what changed
+  /// (`fork.json`), carries the parent's `progress.csv` and `evaluations.csv` over (rows after
+  /// the fork point are dropped as training starts) and saves the starting point as this run's
+  /// first checkpoint, so `--resume` continues the fork even before its first iteration ends.
   func startFork(_ fork: RunFork) throws {
     let record = ForkRecord(
       checkpoint: fork.url.path, iteration: fork.checkpoint.iteration,
@@ -171,8 +172,8 @@ public struct Trainer<Agent: TrainableAgent> {
       changes: Self.trajectoryDifferences(fork.checkpoint.configuration, configuration))
     let parent = RunDirectory(
       url: fork.url.deletingLastPathComponent().deletingLastPathComponent())
+    try run.prepare(configuration: configuration)
     do {
-      try FileManager.default.createDirectory(at: run.url, withIntermediateDirectories: true)
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
       try AtomicFile.write(try encoder.encode(record), to: run.forkURL)
