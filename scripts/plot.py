@@ -141,7 +141,7 @@ def main():
     except ImportError:
         sys.exit("plot.py needs matplotlib: pip install matplotlib")
 
-    figure, (curves, episodes) = plt.subplots(1, 2, figsize=(12, 4.5))
+    figure, (curves, episodes) = plt.subplots(1, 2, figsize=(12, 6.5))
     references = set()
     drawn_settings = set()
     for directory in arguments.runs:
@@ -195,11 +195,11 @@ def main():
     curves.set_xlabel("environment steps (millions)" if arguments.x == "steps" else "iteration")
     curves.set_ylabel("mean total reward per trial"
                       + ("" if arguments.no_oracle else " (faint: oracle)"))
-    curves.legend(fontsize=7, loc="lower right", ncol=2)
+    curves.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     curves.grid(alpha=0.3)
     episodes.set_xlabel("episode index within the trial")
     episodes.set_ylabel("mean return at the last iteration")
-    episodes.legend(fontsize=8)
+    episodes.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2)
     episodes.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(arguments.out, dpi=120)
