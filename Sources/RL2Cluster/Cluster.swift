@@ -80,8 +80,7 @@ public enum Cluster {
       maxPolicyLag: options.maxPolicyLag, stop: stop, log: log)
     return try Training.train(
       configuration: configuration, runDirectory: runDirectory, resume: resume, fork: fork,
-      stop: stop,
-      source: source, report: log)
+      stop: stop, source: source, report: log)
   }
 
   /// An in-process coordinator on a free loopback port that leases the run's training

@@ -33,12 +33,12 @@ public struct Trainer<Agent: TrainableAgent> {
     fork: RunFork? = nil, source: (any TrialSource)? = nil
   ) throws {
     var configuration = configuration
-    runLock = try run.lock()
     if fork != nil, resume {
       throw CheckpointError.mismatch(
         "--fork starts a new run from another run's checkpoint and --resume continues this "
           + "run's own: give one of them")
     }
+    runLock = try run.lock()
     if !resume, run.holdsARun { throw RunDirectoryError.occupied(run.url.path) }
     let checkpoint =
       try fork?.checkpoint
@@ -220,7 +220,10 @@ public struct Trainer<Agent: TrainableAgent> {
         + "\(configuration.trialsPerIteration) trials × \(configuration.task.trialLength) steps "
         + "per iteration, GRU \(configuration.hidden), run \(run.url.path)")
     var stopped = false
+    // The last iteration's evaluation during training, which the final one then reuses.
+    var evaluatedNow: EvaluationResult? = nil
     while iteration < configuration.iterations, !stopped {
+      evaluatedNow = nil
       let record: IterationRecord
       do {
         record = try runIteration()
@@ -245,14 +248,14 @@ public struct Trainer<Agent: TrainableAgent> {
         try store.save(makeCheckpoint(elapsedSeconds: elapsed))
       }
       if let evaluationLog, iteration % configuration.evaluationInterval == 0 {
-        try evaluateDuringTraining(into: evaluationLog, report: report)
+        evaluatedNow = try evaluateDuringTraining(into: evaluationLog, report: report)
       }
       last = record
     }
     if stopped {
       report("stopped after iteration \(iteration), checkpoint written; continue with --resume")
     }
-    let evaluation = stopped ? nil : evaluate(report: report)
+    let evaluation = stopped ? nil : evaluate(reusing: evaluatedNow, report: report)
     if let evaluation { try run.saveEvaluation(evaluation, name: "final") }
     return TrainingSummary(
       iterations: iteration, environmentSteps: environmentSteps,
@@ -276,28 +279,28 @@ public struct Trainer<Agent: TrainableAgent> {
 
   /// One row of `evaluations.csv`: the policy of this iteration on the fixed test set (its own
   /// seeded instances: the run's random streams are not touched).
-  func evaluateDuringTraining(into log: ProgressLog, report: (String) -> Void) throws {
+  func evaluateDuringTraining(
+    into log: ProgressLog, report: (String) -> Void
+  ) throws -> EvaluationResult {
     let result = agent.evaluate(configuration: configuration)
     try log.append(
       [
         "iteration": Double(iteration), "steps": Double(environmentSteps), "mean": result.mean,
         "stderr": result.stderr, "mean_optimal_return": result.optimalMean,
       ], episodeReturns: result.episodeMeans)
-    report(
-      String(
-        format: "test set at iteration %d: %.2f ± %.2f over %d instances", iteration, result.mean,
-        result.stderr, result.instances) + (result.maze.map { "; " + $0.summary } ?? ""))
+    report("test set at iteration \(iteration): " + result.scoreText)
+    return result
   }
 
-  /// Evaluates the current policy on the fixed test set, when the configuration asks for it.
-  public func evaluate(report: (String) -> Void) -> EvaluationResult? {
+  /// Evaluates the current policy on the fixed test set, when the configuration asks for it;
+  /// `earlier` is an evaluation of this same policy already made (during training).
+  public func evaluate(
+    reusing earlier: EvaluationResult? = nil, report: (String) -> Void
+  ) -> EvaluationResult? {
     guard configuration.evaluationInstances > 0 else { return nil }
-    let result = agent.evaluate(configuration: configuration)
+    let result = earlier ?? agent.evaluate(configuration: configuration)
     report(
-      String(
-        format: "evaluation on %d test instances of %@: %.2f ± %.2f (oracle %.2f)",
-        result.instances, result.setting, result.mean, result.stderr, result.optimalMean)
-        + (result.maze.map { "; " + $0.summary } ?? ""))
+      "evaluation on \(result.instances) test instances of \(result.setting): " + result.scoreText)
     return result
   }
 
@@ -384,5 +387,13 @@ struct PhaseClock {
     let now = monotonicSeconds()
     phases[name, default: 0] += now - mark
     mark = now
+  }
+}
+
+extension EvaluationResult {
+  /// "mean ± SE (oracle …)", and a maze evaluation's Table 3 figures.
+  var scoreText: String {
+    String(format: "%.2f ± %.2f (oracle %.2f)", mean, stderr, optimalMean)
+      + (maze.map { "; " + $0.summary } ?? "")
   }
 }

@@ -278,6 +278,16 @@ struct TrainingOptions: ParsableArguments {
 
   static var runFlags: Set<String> { Set(runFlagSettings.keys) }
 
+  /// Flags a resumed or forked run takes from the command line over its saved configuration:
+  /// how long it runs, how often it checkpoints, how it is evaluated.
+  static let operationalFlagSettings:
+    [String: @Sendable (inout TrainingConfiguration, TrainingConfiguration) -> Void] = [
+      "--iterations": { $0.iterations = $1.iterations },
+      "--checkpoint-interval": { $0.checkpointInterval = $1.checkpointInterval },
+      "--eval-instances": { $0.evaluationInstances = $1.evaluationInstances },
+      "--eval-interval": { $0.evaluationInterval = $1.evaluationInterval },
+    ]
+
   /// The checkpoint --fork names, loaded; nil without --fork.
   func loadFork() throws -> RunFork? {
     guard let fork else { return nil }
@@ -322,16 +332,7 @@ struct TrainingOptions: ParsableArguments {
         throw ValidationError("cannot read the run's configuration \(url.path): \(error)")
       }
     }
-    if given.contains("--iterations") { saved.iterations = requested.iterations }
-    if given.contains("--checkpoint-interval") {
-      saved.checkpointInterval = requested.checkpointInterval
-    }
-    if given.contains("--eval-instances") {
-      saved.evaluationInstances = requested.evaluationInstances
-    }
-    if given.contains("--eval-interval") {
-      saved.evaluationInterval = requested.evaluationInterval
-    }
+    for flag in given { Self.operationalFlagSettings[flag]?(&saved, requested) }
     return saved
   }
 

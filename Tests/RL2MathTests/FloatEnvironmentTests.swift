@@ -1,3 +1,4 @@
+import Foundation
 import RL2Math
 import XCTest
 
@@ -31,29 +32,48 @@ final class FloatEnvironmentTests: XCTestCase {
     #endif
   }
 
+  /// Both parts must run at once, on two threads (each waits for the other to start), so a
+  /// worker thread of the pool reports its own setting; the pool's threads are made under one
+  /// setting first and then asked to work under the other.
   func testParallelWorkersRunWithTheCallersSetting() throws {
     #if arch(x86_64) || arch(arm64)
-      for flush in [true, false] {
-        FloatEnvironment.withDenormalFlushing(flush) {
-          var products = [Float](repeating: -1, count: 4)
-          var settings = [Bool](repeating: !flush, count: 4)
-          products.withUnsafeMutableBufferPointer { products in
-            settings.withUnsafeMutableBufferPointer { settings in
-              let out = UncheckedSendable((products, settings))
-              Parallel.forEachRange(count: 4, partitions: 4) { range in
+      for flush in [false, true, false] {
+        try FloatEnvironment.withDenormalFlushing(flush) {
+          let started = SharedCounter()
+          var settings = [Bool](repeating: !flush, count: 2)
+          var together = [Bool](repeating: false, count: 2)
+          settings.withUnsafeMutableBufferPointer { settings in
+            together.withUnsafeMutableBufferPointer { together in
+              let out = UncheckedSendable((settings, together))
+              Parallel.forEachRange(count: 2, partitions: 2) { range in
+                started.increment()
+                // Wait (at most 2 s) until the other part has started too.
+                let deadline = Date().addingTimeInterval(2)
+                while started.value < 2, Date() < deadline { usleep(100) }
                 for i in range {
-                  out.value.0[i] = denormalProduct()
-                  out.value.1[i] = FloatEnvironment.flushesDenormals
+                  out.value.1[i] = started.value == 2
+                  out.value.0[i] = FloatEnvironment.flushesDenormals
                 }
               }
             }
           }
-          XCTAssertEqual(settings, [Bool](repeating: flush, count: 4), "flush \(flush)")
-          for product in products { XCTAssertEqual(product == 0, flush, "flush \(flush)") }
+          guard together.allSatisfy({ $0 }) else {
+            throw XCTSkip("the two parts did not run at once (one core?)")
+          }
+          XCTAssertEqual(settings, [flush, flush], "flush \(flush)")
         }
       }
     #else
       throw XCTSkip("no denormal control on this CPU")
     #endif
   }
+}
+
+/// A counter the parts of one `Parallel.forEachRange` call share.
+private final class SharedCounter: @unchecked Sendable {
+  private let lock = NSLock()
+  private var count = 0
+
+  func increment() { lock.withLock { count += 1 } }
+  var value: Int { lock.withLock { count } }
 }

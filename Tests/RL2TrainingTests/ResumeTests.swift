@@ -130,13 +130,19 @@ final class ResumeTests: XCTestCase {
   }
 
   /// A fork that changes nothing but the length of the run is the run continued: bit-identical
-  /// to training straight through, with the parent's progress rows carried over.
+  /// to training straight through, with the parent's progress and evaluation rows carried over.
   func testAForkUnderTheSameSettingsContinuesBitIdentically() throws {
-    try train(makeConfiguration(.firstOrder, iterations: 4), in: "straight", resume: false)
-    try train(makeConfiguration(.firstOrder, iterations: 2), in: "parent", resume: false)
-    let summary = try fork(
-      makeConfiguration(.firstOrder, iterations: 4), from: "parent", into: "fork")
+    let watched = { (iterations: Int) in
+      var configuration = self.makeConfiguration(.firstOrder, iterations: iterations)
+      configuration.evaluationInstances = 10
+      configuration.evaluationInterval = 1
+      return configuration
+    }
+    try train(watched(4), in: "straight", resume: false)
+    try train(watched(2), in: "parent", resume: false)
+    let summary = try fork(watched(4), from: "parent", into: "fork")
     XCTAssertEqual(summary.iterations, 4)
+    XCTAssertEqual(try evaluationRows(in: "fork"), try evaluationRows(in: "straight"))
     let (straight, forked) = try (newestCheckpoint(in: "straight"), newestCheckpoint(in: "fork"))
     assertBitIdentical(forked.policy.values, straight.policy.values, "policy")
     assertBitIdentical(forked.value.values, straight.value.values, "value")
@@ -203,6 +209,9 @@ final class ResumeTests: XCTestCase {
         runDirectory: directory.appendingPathComponent("both"), resume: true,
         fork: try RunFork(url: url), report: { _ in })
     ) { error in XCTAssertTrue("\(error)".contains("give one of them"), "\(error)") }
+    XCTAssertFalse(
+      FileManager.default.fileExists(atPath: directory.appendingPathComponent("both").path),
+      "a refused fork left a folder behind")
     XCTAssertThrowsError(
       try fork(makeConfiguration(.firstOrder, iterations: 3), from: "parent", into: "parent")
     ) { error in XCTAssertTrue("\(error)".contains("already holds a run"), "\(error)") }
